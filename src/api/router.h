@@ -1,0 +1,49 @@
+// Routes AWS JSON-protocol requests (X-Amz-Target: Prefix.Operation) to service handlers.
+// The HTTP server authenticates, parses and validates the body against the botocore model before a
+// handler runs, so handlers receive a JSON object already checked for required members, types,
+// enums and lengths.
+#pragma once
+
+#include <boost/json.hpp>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "common/result.h"
+
+namespace wharf::api {
+
+struct RequestContext {
+  std::string requestId;    // x-amzn-RequestId returned to the client
+  std::string accessKeyId;  // the authenticated caller
+  std::string accountId;    // account the caller belongs to (ARNs are built with it)
+  std::string region;       // region from the credential scope
+  std::string service;      // target prefix, e.g. AmazonEC2ContainerServiceV20141113
+  std::string operation;    // e.g. RunTask
+};
+
+// A handler may block briefly (a store commit); it runs on a worker thread, never an I/O thread.
+using Handler = std::function<Result<boost::json::value>(const RequestContext&, const boost::json::object& input)>;
+
+// Long-polling handlers (GetActivityTask) answer later through `reply`, without holding a thread.
+using Reply = std::function<void(Result<boost::json::value>)>;
+using AsyncHandler = std::function<void(const RequestContext&, boost::json::object input, Reply reply)>;
+
+class Router {
+ public:
+  // Registers a handler for target `prefix.operation`; later registrations replace earlier ones.
+  // Not thread-safe: register everything before the server starts.
+  void add(std::string_view prefix, std::string_view operation, Handler handler);
+  void addAsync(std::string_view prefix, std::string_view operation, AsyncHandler handler);
+
+  // Looks up a target; nullptr when unknown.
+  const Handler* find(std::string_view target) const;
+  const AsyncHandler* findAsync(std::string_view target) const;
+
+ private:
+  std::unordered_map<std::string, Handler> handlers_;
+  std::unordered_map<std::string, AsyncHandler> async_handlers_;
+};
+
+}  // namespace wharf::api
