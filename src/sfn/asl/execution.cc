@@ -1,0 +1,1128 @@
+#include "sfn/asl/execution.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <regex>
+
+#include "common/time_format.h"
+#include "sfn/asl/choice_evaluator.h"
+#include "sfn/asl/json_text.h"
+
+namespace wharf::asl {
+
+std::string_view executionStatusName(ExecutionStatus status) {
+  switch (status) {
+    case ExecutionStatus::kRunning:
+      return "RUNNING";
+    case ExecutionStatus::kSucceeded:
+      return "SUCCEEDED";
+    case ExecutionStatus::kFailed:
+      return "FAILED";
+    case ExecutionStatus::kTimedOut:
+      return "TIMED_OUT";
+    case ExecutionStatus::kAborted:
+      return "ABORTED";
+  }
+  return "";
+}
+
+TaskRequest describeResource(const std::string& resource) {
+  TaskRequest out;
+  out.resource = resource;
+  std::vector<std::string> parts;
+  size_t start = 0;
+  while (true) {
+    size_t colon = resource.find(':', start);
+    parts.push_back(resource.substr(start, colon == std::string::npos ? std::string::npos : colon - start));
+    if (colon == std::string::npos) break;
+    start = colon + 1;
+  }
+  if (parts.size() >= 7 && parts[2] == "lambda" && parts[5] == "function") {
+    out.family = ResourceFamily::kLambda;
+  } else if (parts.size() >= 7 && parts[2] == "states" && parts[5] == "activity") {
+    out.family = ResourceFamily::kActivity;
+  } else if (parts.size() >= 6 && parts[2] == "states" && parts[3].empty()) {
+    out.family = ResourceFamily::kService;
+    size_t i = 5;
+    if (parts[5] == "aws-sdk" && parts.size() >= 7) {
+      out.resourceType = "aws-sdk:" + parts[6];
+      i = 7;
+    } else {
+      out.resourceType = parts[5];
+      i = 6;
+    }
+    for (; i < parts.size(); ++i) out.action += (out.action.empty() ? "" : ":") + parts[i];
+  }
+  return out;
+}
+
+namespace {
+
+using Json = boost::json::value;
+
+struct Failure {
+  std::string error;
+  std::optional<std::string> cause;
+};
+
+enum class Waiting { kNone, kTask, kTimer, kRetry, kChildren, kDone };
+
+struct Frame {
+  Frame* parent = nullptr;
+  const StateMachine* machine = nullptr;
+  size_t index = 0;
+  bool silent = false;
+  int64_t cursor = 0;
+  boost::json::object variables;
+  std::optional<Json> mapItemValue;
+  int64_t mapItemIndex = 0;
+
+  const State* state = nullptr;
+  Json input;
+  Json effective;
+  int64_t enteredId = 0;
+  std::chrono::system_clock::time_point enteredTime;
+  std::vector<int64_t> retryAttempts;
+  int64_t retryCount = 0;
+  Waiting waiting = Waiting::kNone;
+  bool retrying = false;
+  std::string pendingId;
+  std::string timeoutTimerId;
+  TaskRequest task;
+
+  std::vector<std::unique_ptr<Frame>> children;
+  boost::json::array results;
+  boost::json::array items;
+  size_t nextChild = 0, running = 0, finished = 0, failures = 0;
+  int64_t maxConcurrency = 0;
+  double toleratedPercentage = 0;
+  int64_t toleratedCount = 0;
+  bool launching = false;
+  int64_t completionId = 0;
+  std::optional<Failure> childFailure;
+
+  bool succeeded = false;
+  Json output;
+  std::optional<Failure> failure;
+};
+
+bool errorMatches(const std::vector<std::string>& equals, const std::string& error) {
+  if (error == "States.Runtime") return false;
+  for (const auto& e : equals) {
+    if (e == error) return true;
+    if (e == "States.ALL") return true;
+    if (e == "States.TaskFailed" && error != "States.Timeout" && error != "States.DataLimitExceeded") return true;
+  }
+  return false;
+}
+
+std::string_view familyPrefix(ResourceFamily family) {
+  switch (family) {
+    case ResourceFamily::kLambda:
+      return "LambdaFunction";
+    case ResourceFamily::kActivity:
+      return "Activity";
+    case ResourceFamily::kService:
+      return "Task";
+  }
+  return "Task";
+}
+
+}  // namespace
+
+class Execution::Impl {
+ public:
+  Impl(DefinitionPtr definition, ExecutionInfo info, const Clock& clock, IdGenerator& ids, JsonataEvaluator* jsonata)
+      : definition_(std::move(definition)), info_(std::move(info)), clock_(clock), ids_(ids), jsonata_(jsonata) {}
+
+  StepResult start(const Json& input) {
+    startTime_ = clock_.now();
+    executionInput_ = input;
+    boost::json::object d;
+    d["input"] = toJsonText(input);
+    d["inputDetails"] = truncated();
+    d["roleArn"] = info_.roleArn;
+    root_ = std::make_unique<Frame>();
+    root_->machine = definition_.get();
+    emitRaw(*root_, "ExecutionStarted", "executionStartedEventDetails", std::move(d), false);
+    if (definition_->timeoutSeconds) {
+      executionTimerId_ = "execution-timeout";
+      commands_.push_back({.kind = Command::Kind::kStartTimer,
+                           .task = {},
+                           .id = executionTimerId_,
+                           .fireAt = startTime_ + std::chrono::seconds(*definition_->timeoutSeconds)});
+    }
+    enter(*root_, definition_->find(definition_->startAt), input);
+    run(*root_);
+    return flush();
+  }
+
+  StepResult step(const StepInput& in) {
+    if (status_ != ExecutionStatus::kRunning) return flush();
+    if (in.kind == StepInput::Kind::kStop) {
+      stopExecution(ExecutionStatus::kAborted, "ExecutionAborted", in.error, in.cause);
+      return flush();
+    }
+    if (in.kind == StepInput::Kind::kTimerFired && in.id == executionTimerId_) {
+      stopExecution(ExecutionStatus::kTimedOut, "ExecutionTimedOut", std::string("States.Timeout"), std::nullopt);
+      return flush();
+    }
+    Frame* f = findWaiting(*root_, in.id);
+    if (!f) return flush();
+    switch (in.kind) {
+      case StepInput::Kind::kTaskStarted:
+        taskStarted(*f, in);
+        break;
+      case StepInput::Kind::kTaskSubmitted:
+        taskSubmitted(*f, in);
+        break;
+      case StepInput::Kind::kTaskSucceeded:
+        taskSucceeded(*f, in.output);
+        break;
+      case StepInput::Kind::kTaskFailed:
+        taskFailed(*f, in.error.value_or(""), in.cause);
+        break;
+      case StepInput::Kind::kTaskHeartbeat:
+        break;
+      case StepInput::Kind::kTimerFired:
+        timerFired(*f, in.id);
+        break;
+      case StepInput::Kind::kStop:
+        break;
+    }
+    return flush();
+  }
+
+  ExecutionStatus status_ = ExecutionStatus::kRunning;
+  Json output_;
+  std::optional<std::string> error_, cause_;
+  std::vector<HistoryEvent> history_;
+
+ private:
+  StepResult flush() {
+    StepResult out;
+    out.events.assign(history_.begin() + static_cast<std::ptrdiff_t>(flushed_), history_.end());
+    flushed_ = history_.size();
+    out.commands = std::move(commands_);
+    commands_.clear();
+    return out;
+  }
+
+  static boost::json::object truncated() {
+    boost::json::object o;
+    o["truncated"] = false;
+    return o;
+  }
+
+  // Appends an event; `advance` moves the frame's cursor (the previousEventId of what follows).
+  int64_t emitRaw(Frame& f, std::string type, std::string key, boost::json::object details, bool advance = true,
+                  std::optional<int64_t> previous = std::nullopt) {
+    if (f.silent) return f.cursor;
+    HistoryEvent e;
+    e.id = static_cast<int64_t>(history_.size()) + 1;
+    e.previousEventId = previous.value_or(f.cursor);
+    e.type = std::move(type);
+    e.timestamp = clock_.now();
+    e.detailsKey = std::move(key);
+    e.details = std::move(details);
+    int64_t id = e.id;
+    history_.push_back(std::move(e));
+    if (advance) f.cursor = id;
+    return id;
+  }
+
+  Json contextObject(const Frame& f) const {
+    boost::json::object exec;
+    exec["Id"] = info_.executionArn;
+    exec["Input"] = executionInput_;
+    exec["StartTime"] = toIso8601(startTime_);
+    exec["Name"] = info_.executionName;
+    exec["RoleArn"] = info_.roleArn;
+    exec["RedriveCount"] = 0;
+    boost::json::object sm;
+    sm["Id"] = info_.stateMachineArn;
+    sm["Name"] = info_.stateMachineName;
+    boost::json::object st;
+    if (f.state) {
+      st["Name"] = f.state->name;
+      st["EnteredTime"] = toIso8601(f.enteredTime);
+      if (f.state->type == StateType::kTask) st["RetryCount"] = f.retryCount;
+    }
+    boost::json::object ctx;
+    ctx["Execution"] = std::move(exec);
+    ctx["StateMachine"] = std::move(sm);
+    ctx["State"] = std::move(st);
+    if (!f.task.taskToken.empty()) ctx["Task"] = boost::json::object{{"Token", f.task.taskToken}};
+    for (const Frame* p = &f; p; p = p->parent) {
+      if (p->mapItemValue) {
+        ctx["Map"] =
+            boost::json::object{{"Item", boost::json::object{{"Index", p->mapItemIndex}, {"Value", *p->mapItemValue}}}};
+        break;
+      }
+    }
+    return ctx;
+  }
+
+  std::string runtimeCause(const Frame& f, const std::string& message) const {
+    return fmt::format("An error occurred while executing the state '{}' (entered at the event id #{}). {}",
+                       f.state->name, f.enteredId, message);
+  }
+
+  std::optional<Failure> runtimeError(const Frame& f, const Error& e) const {
+    std::string type = e.type == "States.IntrinsicFailure" || e.type == "States.Runtime" ? e.type : "States.Runtime";
+    return Failure{type, runtimeCause(f, e.message)};
+  }
+
+  // InputPath / OutputPath: null gives {}, absent is "$".
+  Result<Json> selectPath(const OptionalPath& p, const Json& value, const Frame& f, const Json& ctx) const {
+    if (p.isNull) return Json(boost::json::object());
+    if (!p.path) return value;
+    EvalScope scope{&value, &ctx, &f.variables, &ids_};
+    auto r = resolvePath(*p.path, scope);
+    if (!r) {
+      return fail(ErrorCode::kInvalidArgument, "States.Runtime",
+                  fmt::format("Invalid path '{}' : {}", p.path->text(), r.error().message));
+    }
+    return r;
+  }
+
+  Result<Json> applyResultPath(const OptionalPath& p, const Json& input, Json result) const {
+    if (p.isNull) return input;
+    if (!p.path || p.path->isRoot()) return result;
+    Json out = input;
+    if (!out.is_object() && !p.path->isRoot()) {
+      return fail(ErrorCode::kInvalidArgument, "States.Runtime",
+                  fmt::format("Invalid path '{}': The input is not a JSON object", p.path->text()));
+    }
+    auto r = p.path->assign(out, std::move(result));
+    if (!r) return fail(ErrorCode::kInvalidArgument, "States.Runtime", r.error().message);
+    return out;
+  }
+
+  // Runs the frame's states until it blocks or ends.
+  void run(Frame& f) {
+    while (f.state && f.waiting == Waiting::kNone && status_ == ExecutionStatus::kRunning) execute(f);
+  }
+
+  void enter(Frame& f, const State* s, Json input) {
+    f.state = s;
+    f.input = std::move(input);
+    f.enteredTime = clock_.now();
+    f.retryAttempts.assign(s->retry.size(), 0);
+    f.retryCount = 0;
+    f.retrying = false;
+    f.task = {};
+    f.waiting = Waiting::kNone;
+    boost::json::object d;
+    d["name"] = s->name;
+    d["input"] = toJsonText(f.input);
+    d["inputDetails"] = truncated();
+    f.enteredId =
+        emitRaw(f, fmt::format("{}StateEntered", stateTypeName(s->type)), "stateEnteredEventDetails", std::move(d));
+  }
+
+  // Leaves the current state with `output` and moves to `next` ("" = end of this frame).
+  void leave(Frame& f, Json output, const std::string& next, const boost::json::object* assigned,
+             std::optional<int64_t> previous = std::nullopt) {
+    if (toJsonText(output).size() > kMaxPayloadBytes) {
+      failState(f, Failure{"States.DataLimitExceeded",
+                           fmt::format("The state/task '{}' returned a result with a size exceeding the maximum number "
+                                       "of bytes service limit.",
+                                       f.state->name)});
+      return;
+    }
+    boost::json::object d;
+    d["name"] = f.state->name;
+    d["output"] = toJsonText(output);
+    d["outputDetails"] = truncated();
+    if (assigned && !assigned->empty()) {
+      boost::json::object vars;
+      for (const auto& kv : *assigned) vars[kv.key()] = toJsonText(kv.value());
+      d["assignedVariables"] = std::move(vars);
+      d["assignedVariablesDetails"] = truncated();
+    }
+    emitRaw(f, fmt::format("{}StateExited", stateTypeName(f.state->type)), "stateExitedEventDetails", std::move(d),
+            true, previous);
+    if (assigned) {
+      for (const auto& kv : *assigned) f.variables[kv.key()] = kv.value();
+    }
+    if (next.empty()) {
+      finishFrame(f, std::move(output), std::nullopt);
+    } else {
+      enter(f, f.machine->find(next), std::move(output));
+    }
+  }
+
+  Result<boost::json::object> evaluateAssign(const std::optional<PayloadTemplate>& assign, const Json& value,
+                                             const Frame& f, const Json& ctx) const {
+    if (!assign) return boost::json::object();
+    EvalScope scope{&value, &ctx, &f.variables, &ids_};
+    auto r = assign->evaluate(scope);
+    if (!r) return std::unexpected(r.error());
+    return r->as_object();
+  }
+
+  // Result processing shared by Pass, Task, Parallel and Map: ResultSelector, ResultPath,
+  // OutputPath and Assign, then leave the state.
+  void complete(Frame& f, Json result, bool useSelector, std::optional<int64_t> previous = std::nullopt) {
+    const State& s = *f.state;
+    Json ctx = contextObject(f);
+    if (useSelector && s.resultSelector) {
+      EvalScope scope{&result, &ctx, &f.variables, &ids_};
+      auto r = s.resultSelector->evaluate(scope);
+      if (!r) return failState(f, runtimeError(f, r.error()));
+      result = std::move(*r);
+    }
+    auto assigned = evaluateAssign(s.assign, result, f, ctx);
+    if (!assigned) return failState(f, runtimeError(f, assigned.error()));
+    auto merged = applyResultPath(s.resultPath, f.input, std::move(result));
+    if (!merged) return failState(f, runtimeError(f, merged.error()));
+    auto out = selectPath(s.outputPath, *merged, f, ctx);
+    if (!out) return failState(f, runtimeError(f, out.error()));
+    leave(f, std::move(*out), s.end ? "" : s.next, &*assigned, previous);
+  }
+
+  // Effective input: InputPath then Parameters.
+  Result<Json> effectiveInput(Frame& f, const Json& ctx, bool useParameters = true) {
+    auto in = selectPath(f.state->inputPath, f.input, f, ctx);
+    if (!in) return in;
+    if (useParameters && f.state->parameters) {
+      EvalScope scope{&*in, &ctx, &f.variables, &ids_};
+      return f.state->parameters->evaluate(scope);
+    }
+    return in;
+  }
+
+  void execute(Frame& f) {
+    const State& s = *f.state;
+    if (s.queryLanguage == QueryLanguage::kJsonata) {
+      failState(f, Failure{"States.Runtime",
+                           runtimeCause(f, jsonata_ ? "JSONata states are not supported by this interpreter yet."
+                                                    : "JSONata is not available: no JsonataEvaluator is configured.")});
+      return;
+    }
+    Json ctx = contextObject(f);
+    switch (s.type) {
+      case StateType::kPass: {
+        auto eff = effectiveInput(f, ctx);
+        if (!eff) return failState(f, runtimeError(f, eff.error()));
+        complete(f, s.result ? *s.result : std::move(*eff), false);
+        return;
+      }
+      case StateType::kSucceed: {
+        auto in = selectPath(s.inputPath, f.input, f, ctx);
+        if (!in) return failState(f, runtimeError(f, in.error()));
+        auto out = selectPath(s.outputPath, *in, f, ctx);
+        if (!out) return failState(f, runtimeError(f, out.error()));
+        leave(f, std::move(*out), "", nullptr);
+        return;
+      }
+      case StateType::kFail:
+        executeFail(f, ctx);
+        return;
+      case StateType::kChoice:
+        executeChoice(f, ctx);
+        return;
+      case StateType::kWait:
+        executeWait(f, ctx);
+        return;
+      case StateType::kTask:
+        executeTask(f, ctx);
+        return;
+      case StateType::kParallel:
+        executeParallel(f, ctx);
+        return;
+      case StateType::kMap:
+        executeMap(f, ctx);
+        return;
+    }
+  }
+
+  Result<std::optional<std::string>> failField(const Frame& f, const std::optional<std::string>& literal,
+                                               const std::optional<ValueSource>& source, std::string_view field,
+                                               const Json& ctx) const {
+    if (literal) return literal;
+    if (!source) return std::optional<std::string>();
+    EvalScope scope{&f.input, &ctx, &f.variables, &ids_};
+    Result<Json> v = source->call ? source->call->evaluate(scope) : resolvePath(*source->path, scope);
+    if (!v) {
+      if (source->call) return std::unexpected(v.error());
+      return fail(ErrorCode::kInvalidArgument, "States.Runtime",
+                  fmt::format("The JSONPath '{}' specified for the field '{}' could not be found in the input '{}'",
+                              source->path->text(), field, toJsonText(f.input)));
+    }
+    return std::optional<std::string>(v->is_string() ? std::string(v->get_string()) : toJsonText(*v));
+  }
+
+  void executeFail(Frame& f, const Json& ctx) {
+    const State& s = *f.state;
+    auto error = failField(f, s.error, s.errorPath, "ErrorPath", ctx);
+    if (!error) return finishFrame(f, Json(), runtimeError(f, error.error()));
+    auto cause = failField(f, s.cause, s.causePath, "CausePath", ctx);
+    if (!cause) return finishFrame(f, Json(), runtimeError(f, cause.error()));
+    finishFrame(f, Json(), Failure{error->value_or(""), *cause});
+  }
+
+  void executeChoice(Frame& f, const Json& ctx) {
+    const State& s = *f.state;
+    auto in = selectPath(s.inputPath, f.input, f, ctx);
+    if (!in) return failState(f, runtimeError(f, in.error()));
+    EvalScope scope{&*in, &ctx, &f.variables, &ids_};
+    for (const auto& rule : s.choices) {
+      auto m = evaluateChoiceRule(rule, scope);
+      if (!m) return failState(f, runtimeError(f, m.error()));
+      if (*m) {
+        auto assigned = evaluateAssign(rule.assign, *in, f, ctx);
+        if (!assigned) return failState(f, runtimeError(f, assigned.error()));
+        auto out = selectPath(s.outputPath, *in, f, ctx);
+        if (!out) return failState(f, runtimeError(f, out.error()));
+        return leave(f, std::move(*out), rule.next, &*assigned);
+      }
+    }
+    if (s.defaultNext.empty()) return failState(f, Failure{"States.NoChoiceMatched", "No Matches!"});
+    auto assigned = evaluateAssign(s.assign, *in, f, ctx);
+    if (!assigned) return failState(f, runtimeError(f, assigned.error()));
+    auto out = selectPath(s.outputPath, *in, f, ctx);
+    if (!out) return failState(f, runtimeError(f, out.error()));
+    leave(f, std::move(*out), s.defaultNext, &*assigned);
+  }
+
+  void executeWait(Frame& f, const Json& ctx) {
+    const State& s = *f.state;
+    auto in = selectPath(s.inputPath, f.input, f, ctx);
+    if (!in) return failState(f, runtimeError(f, in.error()));
+    EvalScope scope{&*in, &ctx, &f.variables, &ids_};
+    std::chrono::system_clock::time_point fireAt = clock_.now();
+    if (s.seconds) {
+      double d = 0;
+      asDouble(*s.seconds, d);
+      fireAt += std::chrono::seconds(static_cast<int64_t>(d));
+    } else if (s.timestamp) {
+      auto t = parseIso8601(*s.timestamp);
+      if (!t)
+        return failState(
+            f, Failure{"States.Runtime", runtimeCause(f, "The Timestamp field is not a valid ISO-8601 date-time")});
+      fireAt = *t;
+    } else if (s.secondsPath) {
+      auto v = resolvePath(*s.secondsPath, scope);
+      const std::string& p = s.secondsPath->text();
+      if (!v)
+        return failState(
+            f, Failure{
+                   "States.Runtime",
+                   runtimeCause(f, fmt::format("The SecondsPath parameter does not reference an input value: {}", p))});
+      double d = 0;
+      if (!asDouble(*v, d) || std::trunc(d) != d || v->is_double()) {
+        return failState(
+            f,
+            Failure{"States.Runtime",
+                    runtimeCause(f, fmt::format("The SecondsPath parameter cannot be parsed as a long value: {} == {}",
+                                                p, toJsonText(*v)))});
+      }
+      if (d < 0) {
+        return failState(
+            f, Failure{"States.Runtime",
+                       runtimeCause(f, fmt::format("The SecondsPath parameter references a negative value: {} == {}", p,
+                                                   toJsonText(*v)))});
+      }
+      fireAt += std::chrono::seconds(static_cast<int64_t>(d));
+    } else if (s.timestampPath) {
+      auto v = resolvePath(*s.timestampPath, scope);
+      const std::string& p = s.timestampPath->text();
+      if (!v)
+        return failState(
+            f, Failure{"States.Runtime",
+                       runtimeCause(
+                           f, fmt::format("The TimestampPath parameter does not reference an input value: {}", p))});
+      std::optional<std::chrono::system_clock::time_point> t;
+      static const std::regex kIso(
+          R"(\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?(Z|[+-]\d{2}:\d{2}))");
+      if (v->is_string() && std::regex_match(std::string(v->get_string()), kIso)) t = parseIso8601(v->get_string());
+      if (!t) {
+        return failState(
+            f,
+            Failure{"States.Runtime",
+                    runtimeCause(f, fmt::format("The TimestampPath parameter does not reference a valid ISO-8601 "
+                                                "extended offset date-time format string: {} == {}",
+                                                p, v->is_string() ? std::string(v->get_string()) : toJsonText(*v)))});
+      }
+      fireAt = *t;
+    }
+    f.effective = std::move(*in);
+    f.pendingId = fmt::format("wait-{}", f.enteredId > 0 ? f.enteredId : nextTimer_++);
+    if (f.silent) f.pendingId += fmt::format("-{}", nextTimer_++);
+    f.waiting = Waiting::kTimer;
+    commands_.push_back({.kind = Command::Kind::kStartTimer, .task = {}, .id = f.pendingId, .fireAt = fireAt});
+  }
+
+  void executeTask(Frame& f, const Json& ctx) {
+    const State& s = *f.state;
+    TaskRequest req = describeResource(s.resource);
+    bool needsToken = req.action.ends_with(".waitForTaskToken") || req.family == ResourceFamily::kActivity;
+    if (needsToken) {
+      req.taskToken = ids_.uuid();
+      f.task.taskToken = req.taskToken;
+    }
+    Json taskCtx = needsToken ? contextObject(f) : ctx;
+    auto eff = effectiveInput(f, taskCtx);
+    if (!eff) return failState(f, runtimeError(f, eff.error()));
+    EvalScope scope{&f.input, &taskCtx, &f.variables, &ids_};
+    req.timeoutSeconds = s.timeoutSeconds;
+    req.heartbeatSeconds = s.heartbeatSeconds;
+    for (auto [p, target] :
+         {std::pair{&s.timeoutSecondsPath, &req.timeoutSeconds}, {&s.heartbeatSecondsPath, &req.heartbeatSeconds}}) {
+      if (!*p) continue;
+      auto v = resolvePath(**p, scope);
+      if (!v)
+        return failState(f, Failure{"States.Runtime", runtimeCause(f, fmt::format("Invalid path '{}' : {}",
+                                                                                  (*p)->text(), v.error().message))});
+      double d = 0;
+      if (!asDouble(*v, d) || d <= 0 || std::trunc(d) != d) {
+        return failState(
+            f, Failure{"States.Runtime", runtimeCause(f, fmt::format("The value of '{}' must be a positive integer: {}",
+                                                                     (*p)->text(), toJsonText(*v)))});
+      }
+      *target = static_cast<int64_t>(d);
+    }
+    if (req.family == ResourceFamily::kService && !req.action.ends_with(".sync") && !req.action.ends_with(".sync:2") &&
+        !req.action.ends_with(".waitForTaskToken") && !req.timeoutSeconds) {
+      req.timeoutSeconds = std::nullopt;
+    }
+    req.parameters = std::move(*eff);
+    req.credentials = s.credentials;
+    f.effective = req.parameters;
+    scheduleTask(f, std::move(req));
+  }
+
+  void scheduleTask(Frame& f, TaskRequest req) {
+    boost::json::object d;
+    std::string type;
+    if (req.family == ResourceFamily::kService) {
+      d["resourceType"] = req.resourceType;
+      d["resource"] = req.action;
+      d["region"] = info_.region;
+      d["parameters"] = toJsonText(req.parameters);
+      if (req.timeoutSeconds) d["timeoutInSeconds"] = *req.timeoutSeconds;
+      if (req.heartbeatSeconds) d["heartbeatInSeconds"] = *req.heartbeatSeconds;
+      if (req.credentials) d["taskCredentials"] = *req.credentials;
+    } else {
+      d["resource"] = req.resource;
+      d["input"] = toJsonText(req.parameters);
+      d["inputDetails"] = truncated();
+      if (req.timeoutSeconds) d["timeoutInSeconds"] = *req.timeoutSeconds;
+      if (req.heartbeatSeconds && req.family == ResourceFamily::kActivity)
+        d["heartbeatInSeconds"] = *req.heartbeatSeconds;
+    }
+    std::string prefix(familyPrefix(req.family));
+    std::string key = req.family == ResourceFamily::kService  ? "taskScheduledEventDetails"
+                      : req.family == ResourceFamily::kLambda ? "lambdaFunctionScheduledEventDetails"
+                                                              : "activityScheduledEventDetails";
+    int64_t id = emitRaw(f, prefix + "Scheduled", key, std::move(d));
+    req.taskId = fmt::format("task-{}-{}", id, nextTimer_++);
+    f.pendingId = req.taskId;
+    f.waiting = Waiting::kTask;
+    f.task = req;
+    if (req.timeoutSeconds) {
+      f.timeoutTimerId = req.taskId + "-timeout";
+      commands_.push_back({.kind = Command::Kind::kStartTimer,
+                           .task = {},
+                           .id = f.timeoutTimerId,
+                           .fireAt = clock_.now() + std::chrono::seconds(*req.timeoutSeconds)});
+    } else {
+      f.timeoutTimerId.clear();
+    }
+    commands_.push_back({.kind = Command::Kind::kScheduleTask, .task = std::move(req), .id = {}, .fireAt = {}});
+  }
+
+  boost::json::object taskDetails(const Frame& f) const {
+    boost::json::object d;
+    if (f.task.family == ResourceFamily::kService) {
+      d["resourceType"] = f.task.resourceType;
+      d["resource"] = f.task.action;
+    }
+    return d;
+  }
+
+  std::string taskKey(const Frame& f, std::string_view suffix) const {
+    std::string prefix = f.task.family == ResourceFamily::kService  ? "task"
+                         : f.task.family == ResourceFamily::kLambda ? "lambdaFunction"
+                                                                    : "activity";
+    return fmt::format("{}{}EventDetails", prefix, suffix);
+  }
+
+  void taskStarted(Frame& f, const StepInput& in) {
+    boost::json::object d = taskDetails(f);
+    if (f.task.family == ResourceFamily::kActivity) d["workerName"] = in.workerName;
+    bool empty = d.empty();
+    emitRaw(f, std::string(familyPrefix(f.task.family)) + "Started", empty ? "" : taskKey(f, "Started"), std::move(d));
+  }
+
+  void taskSubmitted(Frame& f, const StepInput& in) {
+    boost::json::object d = taskDetails(f);
+    d["output"] = toJsonText(in.output);
+    d["outputDetails"] = truncated();
+    emitRaw(f, "TaskSubmitted", "taskSubmittedEventDetails", std::move(d));
+  }
+
+  void clearTask(Frame& f) {
+    f.waiting = Waiting::kNone;
+    f.pendingId.clear();
+    f.timeoutTimerId.clear();
+  }
+
+  void taskSucceeded(Frame& f, const Json& output) {
+    boost::json::object d = taskDetails(f);
+    d["output"] = toJsonText(output);
+    d["outputDetails"] = truncated();
+    emitRaw(f, std::string(familyPrefix(f.task.family)) + "Succeeded", taskKey(f, "Succeeded"), std::move(d));
+    clearTask(f);
+    if (toJsonText(output).size() > kMaxPayloadBytes) {
+      failState(f, Failure{"States.DataLimitExceeded",
+                           fmt::format("The state/task '{}' returned a result with a size exceeding the maximum number "
+                                       "of bytes service limit.",
+                                       f.state->name)});
+    } else {
+      complete(f, output, true);
+    }
+    resume(f);
+  }
+
+  void taskFailed(Frame& f, const std::string& error, const std::optional<std::string>& cause) {
+    boost::json::object d = taskDetails(f);
+    if (!error.empty()) d["error"] = error;
+    if (cause) d["cause"] = *cause;
+    emitRaw(f, std::string(familyPrefix(f.task.family)) + "Failed", taskKey(f, "Failed"), std::move(d));
+    clearTask(f);
+    failState(f, Failure{error, cause});
+    resume(f);
+  }
+
+  void timerFired(Frame& f, const std::string& id) {
+    if (f.waiting == Waiting::kTask && id == f.timeoutTimerId) {
+      boost::json::object d = taskDetails(f);
+      d["error"] = "States.Timeout";
+      emitRaw(f, std::string(familyPrefix(f.task.family)) + "TimedOut", taskKey(f, "TimedOut"), std::move(d));
+      commands_.push_back({.kind = Command::Kind::kCancelTask, .task = {}, .id = f.pendingId, .fireAt = {}});
+      clearTask(f);
+      failState(f, Failure{"States.Timeout", std::nullopt});
+    } else if (f.waiting == Waiting::kTimer) {
+      clearTask(f);
+      Json ctx = contextObject(f);
+      auto out = selectPath(f.state->outputPath, f.effective, f, ctx);
+      if (!out) {
+        failState(f, runtimeError(f, out.error()));
+      } else {
+        auto assigned = evaluateAssign(f.state->assign, f.effective, f, ctx);
+        if (!assigned)
+          failState(f, runtimeError(f, assigned.error()));
+        else
+          leave(f, std::move(*out), f.state->end ? "" : f.state->next, &*assigned);
+      }
+    } else if (f.waiting == Waiting::kRetry) {
+      clearTask(f);
+      f.retrying = true;
+      execute(f);
+    } else {
+      return;
+    }
+    resume(f);
+  }
+
+  // Continues a frame after an outside event, then its ancestors if it finished.
+  void resume(Frame& f) { run(f); }
+
+  // Error handling of the current state: Retry, then Catch, else the frame fails.
+  void failState(Frame& f, std::optional<Failure> failure) {
+    const State& s = *f.state;
+    const Failure& fl = *failure;
+    for (size_t i = 0; i < s.retry.size(); ++i) {
+      const Retrier& r = s.retry[i];
+      if (!errorMatches(r.errorEquals, fl.error)) continue;
+      if (f.retryAttempts[i] >= r.maxAttempts) break;
+      double delay = r.intervalSeconds * std::pow(r.backoffRate, static_cast<double>(f.retryAttempts[i]));
+      if (r.maxDelaySeconds) delay = std::min(delay, static_cast<double>(*r.maxDelaySeconds));
+      if (r.fullJitter) delay = delay * static_cast<double>(std::stoul(ids_.hex(2), nullptr, 16)) / 65535.0;
+      ++f.retryAttempts[i];
+      ++f.retryCount;
+      f.waiting = Waiting::kRetry;
+      f.pendingId = fmt::format("retry-{}-{}", f.enteredId, nextTimer_++);
+      commands_.push_back({.kind = Command::Kind::kStartTimer,
+                           .task = {},
+                           .id = f.pendingId,
+                           .fireAt = clock_.now() + std::chrono::milliseconds(static_cast<int64_t>(delay * 1000))});
+      return;
+    }
+    for (const auto& c : s.catches) {
+      if (!errorMatches(c.errorEquals, fl.error)) continue;
+      boost::json::object errorOutput;
+      if (fl.error.empty())
+        errorOutput["Error"] = nullptr;
+      else
+        errorOutput["Error"] = fl.error;
+      if (fl.cause) errorOutput["Cause"] = *fl.cause;
+      Json ctx = contextObject(f);
+      auto assigned = evaluateAssign(c.assign, Json(errorOutput), f, ctx);
+      if (!assigned) return finishFrame(f, Json(), runtimeError(f, assigned.error()));
+      auto out = applyResultPath(c.resultPath, f.input, Json(std::move(errorOutput)));
+      if (!out) return finishFrame(f, Json(), runtimeError(f, out.error()));
+      return leave(f, std::move(*out), c.next, &*assigned);
+    }
+    finishFrame(f, Json(), fl);
+  }
+
+  bool willRetry(const Frame& f, const std::string& error) const {
+    for (size_t i = 0; i < f.state->retry.size(); ++i) {
+      if (errorMatches(f.state->retry[i].errorEquals, error)) return f.retryAttempts[i] < f.state->retry[i].maxAttempts;
+    }
+    return false;
+  }
+
+  void finishFrame(Frame& f, Json output, std::optional<Failure> failure) {
+    f.state = nullptr;
+    f.waiting = Waiting::kDone;
+    f.failure = std::move(failure);
+    f.succeeded = !f.failure;
+    f.output = std::move(output);
+    if (!f.parent) {
+      if (f.succeeded) {
+        boost::json::object d;
+        d["output"] = toJsonText(f.output);
+        d["outputDetails"] = truncated();
+        emitRaw(f, "ExecutionSucceeded", "executionSucceededEventDetails", std::move(d));
+        status_ = ExecutionStatus::kSucceeded;
+        output_ = f.output;
+      } else {
+        boost::json::object d;
+        if (!f.failure->error.empty()) d["error"] = f.failure->error;
+        if (f.failure->cause) d["cause"] = *f.failure->cause;
+        emitRaw(f, "ExecutionFailed", "executionFailedEventDetails", std::move(d));
+        status_ = ExecutionStatus::kFailed;
+        if (!f.failure->error.empty()) error_ = f.failure->error;
+        cause_ = f.failure->cause;
+      }
+      return;
+    }
+    childFinished(*f.parent, f);
+  }
+
+  void stopExecution(ExecutionStatus status, std::string type, std::optional<std::string> error,
+                     std::optional<std::string> cause) {
+    boost::json::object d;
+    if (error) d["error"] = *error;
+    if (cause) d["cause"] = *cause;
+    std::string key = type == "ExecutionAborted" ? "executionAbortedEventDetails" : "executionTimedOutEventDetails";
+    emitRaw(*root_, std::move(type), std::move(key), std::move(d));
+    status_ = status;
+    error_ = error;
+    cause_ = cause;
+  }
+
+  Frame* findWaiting(Frame& f, const std::string& id) {
+    if ((f.waiting == Waiting::kTask || f.waiting == Waiting::kTimer || f.waiting == Waiting::kRetry) &&
+        (f.pendingId == id || (!f.timeoutTimerId.empty() && f.timeoutTimerId == id))) {
+      return &f;
+    }
+    for (auto& c : f.children) {
+      if (Frame* r = findWaiting(*c, id)) return r;
+    }
+    return nullptr;
+  }
+
+  // --- Parallel and Map ---------------------------------------------------------------
+
+  std::unique_ptr<Frame> makeChild(Frame& parent, const StateMachine* machine, size_t index, Json input) {
+    auto child = std::make_unique<Frame>();
+    child->parent = &parent;
+    child->machine = machine;
+    child->index = index;
+    child->silent = parent.silent || (parent.state->type == StateType::kMap && parent.state->distributed);
+    child->cursor = parent.cursor;
+    child->variables = parent.variables;
+    child->input = std::move(input);
+    return child;
+  }
+
+  void executeParallel(Frame& f, const Json& ctx) {
+    auto eff = effectiveInput(f, ctx);
+    if (!eff) return failState(f, runtimeError(f, eff.error()));
+    emitRaw(f, "ParallelStateStarted", "", {});
+    f.children.clear();
+    f.results = boost::json::array(f.state->branches.size());
+    f.finished = 0;
+    f.childFailure.reset();
+    f.waiting = Waiting::kChildren;
+    for (size_t i = 0; i < f.state->branches.size(); ++i) {
+      f.children.push_back(makeChild(f, f.state->branches[i].get(), i, *eff));
+    }
+    f.launching = true;
+    for (auto& c : f.children) {
+      if (f.childFailure) break;
+      Frame& child = *c;
+      enter(child, child.machine->find(child.machine->startAt), child.input);
+      run(child);
+    }
+    f.launching = false;
+    maybeFinishChildren(f);
+  }
+
+  Result<int64_t> intFromPath(Frame& f, const std::optional<JsonPath>& p, std::string_view field,
+                              const EvalScope& scope) {
+    auto v = resolvePath(*p, scope);
+    double d = 0;
+    if (!v || !asDouble(*v, d) || std::trunc(d) != d) {
+      std::string shown = v ? (v->is_string() ? std::string(v->get_string()) : toJsonText(*v)) : "null";
+      return fail(ErrorCode::kInvalidArgument, "States.Runtime",
+                  fmt::format("The {}Path field refers to value \"{}\" which is not a valid integer: {}", field, shown,
+                              p->text()));
+    }
+    return static_cast<int64_t>(d);
+  }
+
+  void executeMap(Frame& f, const Json& ctx) {
+    const State& s = *f.state;
+    auto eff = selectPath(s.inputPath, f.input, f, ctx);
+    if (!eff) return failState(f, runtimeError(f, eff.error()));
+    EvalScope scope{&*eff, &ctx, &f.variables, &ids_};
+    Json items = *eff;
+    if (s.itemReader) {
+      return failState(f, Failure{"States.Runtime", runtimeCause(f, "Map ItemReader is not supported yet.")});
+    }
+    if (s.itemsPath) {
+      auto v = resolvePath(*s.itemsPath, scope);
+      if (!v)
+        return failState(
+            f, Failure{"States.Runtime",
+                       runtimeCause(f, fmt::format("Invalid path '{}' : {}", s.itemsPath->text(), v.error().message))});
+      items = std::move(*v);
+    }
+    if (!items.is_array()) {
+      return failState(f, Failure{"States.Runtime",
+                                  runtimeCause(f, fmt::format("Item must be an array, got '{}'", toJsonText(items)))});
+    }
+    f.items = std::move(items.get_array());
+    f.maxConcurrency = s.maxConcurrency.value_or(0);
+    if (s.maxConcurrencyPath) {
+      auto v = intFromPath(f, s.maxConcurrencyPath, "MaxConcurrency", scope);
+      if (!v) return failState(f, runtimeError(f, v.error()));
+      f.maxConcurrency = *v;
+    }
+    boost::json::object started;
+    started["length"] = static_cast<int64_t>(f.items.size());
+    emitRaw(f, "MapStateStarted", "mapStateStartedEventDetails", std::move(started));
+    f.toleratedCount = s.toleratedFailureCount.value_or(0);
+    if (s.toleratedFailureCountPath) {
+      auto v = intFromPath(f, s.toleratedFailureCountPath, "ToleratedFailureCount", scope);
+      if (!v) return failState(f, runtimeError(f, v.error()));
+      if (*v < 0)
+        return failState(f, Failure{"States.Runtime", runtimeCause(f, "ToleratedFailureCount cannot be negative.")});
+      f.toleratedCount = *v;
+    }
+    f.toleratedPercentage = s.toleratedFailurePercentage.value_or(0);
+    if (s.toleratedFailurePercentagePath) {
+      auto v = resolvePath(*s.toleratedFailurePercentagePath, scope);
+      double d = 0;
+      if (!v || !asDouble(*v, d)) {
+        std::string shown = v ? (v->is_string() ? std::string(v->get_string()) : toJsonText(*v)) : "null";
+        return failState(f, Failure{"States.Runtime",
+                                    runtimeCause(f, fmt::format("The ToleratedFailurePercentagePath field refers to "
+                                                                "value \"{}\" which is not a valid float: {}",
+                                                                shown, s.toleratedFailurePercentagePath->text()))});
+      }
+      if (d < 0 || d > 100)
+        return failState(
+            f, Failure{"States.Runtime", runtimeCause(f, "ToleratedFailurePercentage must be between 0 and 100.")});
+      f.toleratedPercentage = d;
+    }
+    if (s.distributed) {
+      boost::json::object run;
+      run["mapRunArn"] = fmt::format("{}/{}:{}", mapRunPrefix(), s.name, ids_.uuid());
+      emitRaw(f, "MapRunStarted", "mapRunStartedEventDetails", std::move(run));
+    }
+    f.effective = std::move(*eff);
+    f.children.clear();
+    f.results = boost::json::array(f.items.size());
+    f.nextChild = f.running = f.finished = f.failures = 0;
+    f.childFailure.reset();
+    f.completionId = f.cursor;
+    f.waiting = Waiting::kChildren;
+    launchIterations(f);
+  }
+
+  std::string mapRunPrefix() const {
+    std::string arn = info_.stateMachineArn;
+    size_t pos = arn.find(":stateMachine:");
+    if (pos != std::string::npos) arn.replace(pos, 14, ":mapRun:");
+    return arn;
+  }
+
+  void launchIterations(Frame& f) {
+    if (f.launching) return;
+    f.launching = true;
+    const State& s = *f.state;
+    while (!f.childFailure && f.nextChild < f.items.size() &&
+           (f.maxConcurrency == 0 || f.running < static_cast<size_t>(f.maxConcurrency)) &&
+           status_ == ExecutionStatus::kRunning) {
+      size_t i = f.nextChild++;
+      Json ctx = contextObject(f);
+      ctx.as_object()["Map"] =
+          boost::json::object{{"Item", boost::json::object{{"Index", static_cast<int64_t>(i)}, {"Value", f.items[i]}}}};
+      Json item = f.items[i];
+      if (s.itemSelector) {
+        EvalScope scope{&f.effective, &ctx, &f.variables, &ids_};
+        auto v = s.itemSelector->evaluate(scope);
+        if (!v) {
+          f.launching = false;
+          f.childFailure = runtimeError(f, v.error());
+          f.waiting = Waiting::kNone;
+          failState(f, f.childFailure);
+          f.childFailure.reset();
+          run(f);
+          return;
+        }
+        item = std::move(*v);
+      }
+      auto child = makeChild(f, s.processor.get(), i, std::move(item));
+      child->mapItemIndex = static_cast<int64_t>(i);
+      child->mapItemValue = f.items[i];
+      if (!s.distributed) {
+        boost::json::object d;
+        d["index"] = static_cast<int64_t>(i);
+        d["name"] = s.name;
+        child->cursor = emitRaw(f, "MapIterationStarted", "mapIterationStartedEventDetails", std::move(d), false);
+      }
+      Frame& ref = *child;
+      f.children.push_back(std::move(child));
+      ++f.running;
+      enter(ref, ref.machine->find(ref.machine->startAt), ref.input);
+      run(ref);
+    }
+    f.launching = false;
+    maybeFinishChildren(f);
+  }
+
+  void childFinished(Frame& f, Frame& child) {
+    if (f.waiting != Waiting::kChildren) return;
+    ++f.finished;
+    if (f.state->type == StateType::kParallel) {
+      if (child.succeeded) {
+        f.results[child.index] = child.output;
+        f.completionId = std::max(f.completionId, child.cursor);
+      } else if (!f.childFailure) {
+        f.childFailure = child.failure;
+        f.completionId = child.cursor;
+      }
+      if (!f.launching) maybeFinishChildren(f);
+      return;
+    }
+    --f.running;
+    boost::json::object d;
+    d["index"] = static_cast<int64_t>(child.index);
+    d["name"] = f.state->name;
+    if (child.succeeded) {
+      f.results[child.index] = child.output;
+      if (!f.state->distributed) {
+        f.completionId =
+            emitRaw(f, "MapIterationSucceeded", "mapIterationSucceededEventDetails", std::move(d), false, child.cursor);
+        f.cursor = child.cursor;
+      }
+    } else {
+      ++f.failures;
+      if (!f.state->distributed) {
+        emitRaw(f, "MapIterationFailed", "mapIterationFailedEventDetails", std::move(d), false, child.cursor);
+        f.cursor = child.cursor;
+      }
+      double pct = f.items.empty() ? 0 : 100.0 * static_cast<double>(f.failures) / static_cast<double>(f.items.size());
+      bool tolerated = (f.state->toleratedFailureCount || f.state->toleratedFailureCountPath ||
+                        f.state->toleratedFailurePercentage || f.state->toleratedFailurePercentagePath) &&
+                       (static_cast<int64_t>(f.failures) <= f.toleratedCount || pct <= f.toleratedPercentage);
+      if (!tolerated && !f.childFailure) {
+        f.childFailure = f.state->distributed ? Failure{"States.ExceedToleratedFailureThreshold",
+                                                        "The specified tolerated failure threshold was exceeded"}
+                                              : *child.failure;
+        f.completionId = child.cursor;
+      }
+    }
+    launchIterations(f);
+  }
+
+  void maybeFinishChildren(Frame& f) {
+    if (f.waiting != Waiting::kChildren || f.launching) return;
+    bool isMap = f.state->type == StateType::kMap;
+    bool allDone = f.finished == (isMap ? f.items.size() : f.children.size());
+    if (!f.childFailure && !allDone) return;
+    if (f.childFailure) {
+      size_t active = 0;
+      for (auto& c : f.children) active += c->waiting != Waiting::kDone ? 1 : 0;
+      for (auto& c : f.children) {
+        if (c->waiting == Waiting::kTask) {
+          commands_.push_back({.kind = Command::Kind::kCancelTask, .task = {}, .id = c->pendingId, .fireAt = {}});
+        }
+      }
+      (void)active;
+      f.children.clear();
+      f.waiting = Waiting::kNone;
+      std::string prefix = isMap ? "Map" : "Parallel";
+      if (willRetry(f, f.childFailure->error)) {
+        f.cursor = f.completionId;
+        Failure failure = *f.childFailure;
+        f.childFailure.reset();
+        failState(f, failure);
+        run(f);
+        return;
+      }
+      if (isMap && f.state->distributed) {
+        boost::json::object d;
+        d["error"] = f.childFailure->error;
+        if (f.childFailure->cause) d["cause"] = *f.childFailure->cause;
+        emitRaw(f, "MapRunFailed", "mapRunFailedEventDetails", std::move(d));
+        f.completionId = f.cursor;
+      }
+      emitRaw(f, prefix + "StateFailed", "", {}, true, f.completionId);
+      Failure failure = *f.childFailure;
+      f.childFailure.reset();
+      failState(f, failure);
+      run(f);
+      return;
+    }
+    f.children.clear();
+    f.waiting = Waiting::kNone;
+    Json results(std::move(f.results));
+    if (isMap && f.state->distributed) {
+      emitRaw(f, "MapRunSucceeded", "", {});
+      f.completionId = f.cursor;
+    }
+    if (!isMap) f.completionId = std::max(f.completionId, f.cursor);
+    emitRaw(f, std::string(isMap ? "Map" : "Parallel") + "StateSucceeded", "", {}, false, f.completionId);
+    f.cursor = f.completionId;
+    complete(f, std::move(results), true);
+    run(f);
+  }
+
+  DefinitionPtr definition_;
+  ExecutionInfo info_;
+  const Clock& clock_;
+  IdGenerator& ids_;
+  [[maybe_unused]] JsonataEvaluator* jsonata_;
+  std::unique_ptr<Frame> root_;
+  Json executionInput_;
+  std::chrono::system_clock::time_point startTime_;
+  std::vector<Command> commands_;
+  size_t flushed_ = 0;
+  int64_t nextTimer_ = 1;
+  std::string executionTimerId_;
+};
+
+Execution::Execution(DefinitionPtr definition, ExecutionInfo info, const Clock& clock, IdGenerator& ids,
+                     JsonataEvaluator* jsonata)
+    : impl_(std::make_unique<Impl>(std::move(definition), std::move(info), clock, ids, jsonata)) {}
+Execution::~Execution() = default;
+StepResult Execution::start(const boost::json::value& input) { return impl_->start(input); }
+StepResult Execution::step(const StepInput& input) { return impl_->step(input); }
+ExecutionStatus Execution::status() const { return impl_->status_; }
+const boost::json::value& Execution::output() const { return impl_->output_; }
+const std::optional<std::string>& Execution::error() const { return impl_->error_; }
+const std::optional<std::string>& Execution::cause() const { return impl_->cause_; }
+const std::vector<HistoryEvent>& Execution::history() const { return impl_->history_; }
+
+}  // namespace wharf::asl

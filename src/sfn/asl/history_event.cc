@@ -1,0 +1,17 @@
+#include "sfn/asl/history_event.h"
+
+#include "common/time_format.h"
+
+namespace wharf::asl {
+
+boost::json::object HistoryEvent::toJson() const {
+  boost::json::object out;
+  out["id"] = id;
+  out["previousEventId"] = previousEventId;
+  out["type"] = type;
+  out["timestamp"] = toEpochSeconds(timestamp);
+  if (!detailsKey.empty()) out[detailsKey] = details;
+  return out;
+}
+
+}  // namespace wharf::asl

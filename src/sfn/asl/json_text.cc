@@ -1,0 +1,182 @@
+#include "sfn/asl/json_text.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+namespace wharf::asl {
+namespace {
+
+void appendString(std::string& out, std::string_view s) {
+  out.push_back('"');
+  for (char c : s) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          out += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
+        } else {
+          out.push_back(c);
+        }
+    }
+  }
+  out.push_back('"');
+}
+
+void appendDouble(std::string& out, double d) {
+  if (!std::isfinite(d)) {
+    out += "null";
+    return;
+  }
+  std::string text = fmt::format("{}", d);
+  if (text.find_first_of(".e") == std::string::npos) text += ".0";
+  out += text;
+}
+
+void append(std::string& out, const boost::json::value& v) {
+  switch (v.kind()) {
+    case boost::json::kind::null:
+      out += "null";
+      break;
+    case boost::json::kind::bool_:
+      out += v.get_bool() ? "true" : "false";
+      break;
+    case boost::json::kind::int64:
+      out += fmt::format("{}", v.get_int64());
+      break;
+    case boost::json::kind::uint64:
+      out += fmt::format("{}", v.get_uint64());
+      break;
+    case boost::json::kind::double_:
+      appendDouble(out, v.get_double());
+      break;
+    case boost::json::kind::string:
+      appendString(out, v.get_string());
+      break;
+    case boost::json::kind::array: {
+      out.push_back('[');
+      bool first = true;
+      for (const auto& e : v.get_array()) {
+        if (!first) out.push_back(',');
+        first = false;
+        append(out, e);
+      }
+      out.push_back(']');
+      break;
+    }
+    case boost::json::kind::object: {
+      out.push_back('{');
+      bool first = true;
+      for (const auto& kv : v.get_object()) {
+        if (!first) out.push_back(',');
+        first = false;
+        appendString(out, kv.key());
+        out.push_back(':');
+        append(out, kv.value());
+      }
+      out.push_back('}');
+      break;
+    }
+  }
+}
+
+}  // namespace
+
+std::string toJsonText(const boost::json::value& value) {
+  std::string out;
+  append(out, value);
+  return out;
+}
+
+Result<boost::json::value> parseJsonText(std::string_view text) {
+  boost::system::error_code ec;
+  boost::json::parse_options opts;
+  opts.max_depth = 512;
+  boost::json::value v = boost::json::parse(text, ec, {}, opts);
+  if (ec) return invalidParameter(ec.message(), "InvalidJson");
+  return v;
+}
+
+std::string jsonTypeName(const boost::json::value& value) {
+  switch (value.kind()) {
+    case boost::json::kind::null:
+      return "null";
+    case boost::json::kind::bool_:
+      return "boolean";
+    case boost::json::kind::int64:
+    case boost::json::kind::uint64:
+    case boost::json::kind::double_:
+      return "number";
+    case boost::json::kind::string:
+      return "string";
+    case boost::json::kind::array:
+      return "array";
+    case boost::json::kind::object:
+      return "object";
+  }
+  return "unknown";
+}
+
+bool asDouble(const boost::json::value& value, double& out) {
+  switch (value.kind()) {
+    case boost::json::kind::int64:
+      out = static_cast<double>(value.get_int64());
+      return true;
+    case boost::json::kind::uint64:
+      out = static_cast<double>(value.get_uint64());
+      return true;
+    case boost::json::kind::double_:
+      out = value.get_double();
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool jsonEquals(const boost::json::value& a, const boost::json::value& b) {
+  double x = 0, y = 0;
+  if (asDouble(a, x) && asDouble(b, y)) return x == y;
+  if (a.kind() != b.kind()) return false;
+  if (a.is_array()) {
+    const auto& aa = a.get_array();
+    const auto& ba = b.get_array();
+    if (aa.size() != ba.size()) return false;
+    for (size_t i = 0; i < aa.size(); ++i) {
+      if (!jsonEquals(aa[i], ba[i])) return false;
+    }
+    return true;
+  }
+  if (a.is_object()) {
+    const auto& ao = a.get_object();
+    const auto& bo = b.get_object();
+    if (ao.size() != bo.size()) return false;
+    for (const auto& kv : ao) {
+      const auto* other = bo.if_contains(kv.key());
+      if (!other || !jsonEquals(kv.value(), *other)) return false;
+    }
+    return true;
+  }
+  return a == b;
+}
+
+}  // namespace wharf::asl

@@ -1,0 +1,517 @@
+// Runs the recorded AWS Step Functions executions (shared/conformance/sfn) through the ASL
+// interpreter and compares status, output, error, cause and history per the corpus README.
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <regex>
+#include <sstream>
+
+#include "common/clock.h"
+#include "common/ids.h"
+#include "sfn/asl/definition.h"
+#include "sfn/asl/execution.h"
+#include "sfn/asl/json_text.h"
+
+namespace fs = std::filesystem;
+using Json = boost::json::value;
+using namespace wharf;
+using namespace wharf::asl;
+
+namespace {
+
+const std::set<std::string> kFixedWords = {"a_message_id",
+                                           "a_task_token",
+                                           "activity_arn",
+                                           "bucket-name",
+                                           "bucket_name",
+                                           "date",
+                                           "detail-type",
+                                           "entered-time",
+                                           "execution-arn",
+                                           "executionSucceededEventDetails.output",
+                                           "file-key",
+                                           "function_name_branch1",
+                                           "function_name_branch2",
+                                           "lambda_function_name",
+                                           "map_run_arn",
+                                           "RandomNumberGenerated",
+                                           "snf_role_arn",
+                                           "someNonexistentBucketName",
+                                           "sqs-queue-url",
+                                           "sqs_queue_url",
+                                           "start-date",
+                                           "start-time",
+                                           "state-machine-arn",
+                                           "stateExitedEventDetails.output",
+                                           "stop-date",
+                                           "table-name",
+                                           "timestamp",
+                                           "topic-arn",
+                                           "X-Amzn-Trace-Id"};
+
+std::string maskDates(const std::string& s) {
+  if (s.find('T') == std::string::npos || s.size() < 20) return s;
+  static const std::regex kDate(R"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2}))");
+  return std::regex_replace(s, kDate, "date");
+}
+
+bool templateMatch(const std::string& expected, const std::string& actual) {
+  if (expected.find('<') == std::string::npos) return false;
+  std::string re;
+  for (size_t i = 0; i < expected.size(); ++i) {
+    char c = expected[i];
+    size_t close = c == '<' ? expected.find('>', i) : std::string::npos;
+    if (close != std::string::npos) {
+      re += "[\\s\\S]+";
+      i = close;
+      continue;
+    }
+    if (std::strchr("\\^$.|?*+()[]{}", c)) re.push_back('\\');
+    re.push_back(c);
+  }
+  try {
+    return std::regex_match(actual, std::regex(re));
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+bool matchValue(const Json& expected, const Json& actual, std::string& where);
+
+bool matchString(const std::string& e, const Json& actual, std::string& where) {
+  if (kFixedWords.contains(e)) return true;
+  if (actual.is_string()) {
+    std::string a = maskDates(std::string(actual.get_string()));
+    if (a == e || templateMatch(e, a)) return true;
+    auto pe = parseJsonText(e);
+    auto pa = parseJsonText(a);
+    if (pe && pa && (pe->is_structured() || pa->is_structured() || pe->is_number())) return matchValue(*pe, *pa, where);
+    return false;
+  }
+  auto pe = parseJsonText(e);
+  return pe && !pe->is_string() && matchValue(*pe, actual, where);
+}
+
+bool matchValue(const Json& expected, const Json& actual, std::string& where) {
+  if (expected.is_string()) {
+    if (matchString(std::string(expected.get_string()), actual, where)) return true;
+    where = fmt::format("expected {} got {}", toJsonText(expected), toJsonText(actual));
+    return false;
+  }
+  if (actual.is_string() && expected.is_structured()) {
+    auto pa = parseJsonText(actual.get_string());
+    if (pa) return matchValue(expected, *pa, where);
+  }
+  if (expected.is_object() && actual.is_object()) {
+    const auto& eo = expected.get_object();
+    const auto& ao = actual.get_object();
+    for (const auto& kv : eo) {
+      const Json* a = ao.if_contains(kv.key());
+      if (!a) {
+        where = fmt::format("missing key '{}'", std::string_view(kv.key()));
+        return false;
+      }
+      std::string k = kv.key();
+      std::transform(k.begin(), k.end(), k.begin(), ::tolower);
+      if (k.find("timestamp") != std::string::npos) continue;
+      if (!matchValue(kv.value(), *a, where)) {
+        where = fmt::format("{}: {}", std::string_view(kv.key()), where);
+        return false;
+      }
+    }
+    for (const auto& kv : ao) {
+      if (!eo.contains(kv.key())) {
+        where = fmt::format("unexpected key '{}'", std::string_view(kv.key()));
+        return false;
+      }
+    }
+    return true;
+  }
+  if (expected.is_array() && actual.is_array()) {
+    const auto& ea = expected.get_array();
+    const auto& aa = actual.get_array();
+    if (ea.size() != aa.size()) {
+      where = fmt::format("array size {} vs {}", ea.size(), aa.size());
+      return false;
+    }
+    for (size_t i = 0; i < ea.size(); ++i) {
+      if (!matchValue(ea[i], aa[i], where)) {
+        where = fmt::format("[{}]: {}", i, where);
+        return false;
+      }
+    }
+    return true;
+  }
+  if (jsonEquals(expected, actual)) return true;
+  where = fmt::format("expected {} got {}", toJsonText(expected), toJsonText(actual));
+  return false;
+}
+
+bool matchEvent(const Json& expected, const Json& actual, bool ids, std::string& where) {
+  const auto& e = expected.get_object();
+  const auto& a = actual.get_object();
+  if (e.at("type") != a.at("type")) {
+    where = fmt::format("type {} vs {}", toJsonText(e.at("type")), toJsonText(a.at("type")));
+    return false;
+  }
+  if (ids && (!jsonEquals(e.at("id"), a.at("id")) || !jsonEquals(e.at("previousEventId"), a.at("previousEventId")))) {
+    where =
+        fmt::format("{} ids {}/{} vs {}/{}", std::string_view(e.at("type").get_string()), toJsonText(e.at("id")),
+                    toJsonText(e.at("previousEventId")), toJsonText(a.at("id")), toJsonText(a.at("previousEventId")));
+    return false;
+  }
+  for (const auto& kv : e) {
+    std::string_view k = kv.key();
+    if (k == "id" || k == "previousEventId" || k == "timestamp" || k == "type") continue;
+    const Json* av = a.if_contains(k);
+    if (!av) {
+      where = fmt::format("{} missing {}", std::string_view(e.at("type").get_string()), k);
+      return false;
+    }
+    Json ev = kv.value();
+    Json actualDetails = *av;
+    if (k == "executionStartedEventDetails") {
+      ev.as_object().erase("roleArn");
+      actualDetails.as_object().erase("roleArn");
+    }
+    if (!matchValue(ev, actualDetails, where)) {
+      where = fmt::format("{} {}", std::string_view(e.at("type").get_string()), where);
+      return false;
+    }
+  }
+  for (const auto& kv : a) {
+    std::string_view k = kv.key();
+    if (k.ends_with("EventDetails") && !e.contains(k)) {
+      where = fmt::format("{} unexpected {}", std::string_view(a.at("type").get_string()), k);
+      return false;
+    }
+  }
+  return true;
+}
+
+// Outcome events recorded for one task, replayed to the interpreter.
+struct Replay {
+  const boost::json::array* events = nullptr;
+  size_t pos = 0;
+
+  static Json parseRecorded(const Json* v) {
+    if (!v) return Json();
+    if (v->is_string()) {
+      auto p = parseJsonText(v->get_string());
+      return p ? *p : *v;
+    }
+    return *v;
+  }
+  static std::optional<std::string> text(const Json* v) {
+    if (!v) return std::nullopt;
+    if (v->is_string()) return std::string(v->get_string());
+    return toJsonText(*v);
+  }
+
+  // Step inputs for the next scheduled task; empty when nothing was recorded.
+  std::vector<StepInput> next(const std::string& taskId, bool& timedOut) {
+    std::vector<StepInput> out;
+    timedOut = false;
+    for (; pos < events->size(); ++pos) {
+      std::string type((*events)[pos].at("type").get_string());
+      if (type.ends_with("Scheduled")) break;
+    }
+    if (pos >= events->size()) return out;
+    for (++pos; pos < events->size(); ++pos) {
+      const auto& ev = (*events)[pos].get_object();
+      std::string type(ev.at("type").get_string());
+      const Json* details = nullptr;
+      for (const auto& kv : ev) {
+        if (kv.key().ends_with("EventDetails")) details = &kv.value();
+      }
+      auto field = [&](const char* name) { return details ? details->as_object().if_contains(name) : nullptr; };
+      StepInput in;
+      in.id = taskId;
+      if (type.ends_with("Started") &&
+          (type.starts_with("Task") || type.starts_with("Lambda") || type.starts_with("Activity"))) {
+        in.kind = StepInput::Kind::kTaskStarted;
+        if (const Json* w = field("workerName")) in.workerName = std::string(w->get_string());
+        out.push_back(in);
+      } else if (type == "TaskSubmitted") {
+        in.kind = StepInput::Kind::kTaskSubmitted;
+        in.output = parseRecorded(field("output"));
+        out.push_back(in);
+      } else if (type.ends_with("Succeeded") && !type.starts_with("Map") && !type.starts_with("Execution")) {
+        in.kind = StepInput::Kind::kTaskSucceeded;
+        in.output = parseRecorded(field("output"));
+        out.push_back(in);
+        ++pos;
+        return out;
+      } else if ((type.ends_with("Failed") || type.ends_with("StartFailed") || type.ends_with("ScheduleFailed")) &&
+                 (type.starts_with("Task") || type.starts_with("Lambda") || type.starts_with("Activity"))) {
+        in.kind = StepInput::Kind::kTaskFailed;
+        in.error = text(field("error")).value_or("");
+        in.cause = text(field("cause"));
+        out.push_back(in);
+        ++pos;
+        return out;
+      } else if (type.ends_with("TimedOut")) {
+        timedOut = true;
+        ++pos;
+        return out;
+      } else if (type.ends_with("Scheduled") || type.starts_with("Execution")) {
+        break;
+      }
+    }
+    return out;
+  }
+};
+
+struct CaseResult {
+  enum class Kind { kPassed, kFailed, kSkipped } kind = Kind::kPassed;
+  std::string detail;
+};
+
+bool containsType(const StateMachine& m, StateType t) {
+  for (const auto& [name, s] : m.states) {
+    if (s.type == t) return true;
+    for (const auto& b : s.branches)
+      if (containsType(*b, t)) return true;
+    if (s.processor && containsType(*s.processor, t)) return true;
+  }
+  return false;
+}
+
+CaseResult runCase(const boost::json::object& c) {
+  const auto& expected = c.at("expected").as_object();
+  if (c.at("query_language") == "JSONata") return {CaseResult::Kind::kSkipped, "JSONata evaluator not available yet"};
+  auto def = parseDefinition(toJsonText(c.at("definition")));
+  if (!def) return {CaseResult::Kind::kFailed, def.error().message};
+  const auto& requires_ = c.at("requires").as_array();
+  const boost::json::array* recorded = expected.contains("events") ? &expected.at("events").as_array() : nullptr;
+  if (!requires_.empty() && !recorded)
+    return {CaseResult::Kind::kSkipped, "needs an integration and has no recorded history to replay"};
+
+  ManualClock clock(std::chrono::system_clock::time_point(std::chrono::seconds(1700000000)));
+  auto ids = makeSequentialIdGenerator(7);
+  ExecutionInfo info{"arn:aws:states:us-east-1:111111111111:execution:sm:exec",
+                     "exec",
+                     "arn:aws:states:us-east-1:111111111111:stateMachine:sm",
+                     "sm",
+                     "arn:aws:iam::111111111111:role/sfn",
+                     "us-east-1"};
+  Execution exec(*def, info, clock, *ids);
+  std::vector<Command> pending;
+  auto absorb = [&](StepResult r) {
+    for (auto& cmd : r.commands) pending.push_back(std::move(cmd));
+  };
+  absorb(exec.start(c.at("input")));
+  Replay replay{recorded ? recorded : nullptr, 0};
+  std::map<std::string, std::string> taskTimeout;  // task id -> timeout timer id
+  int guard = 0;
+  while (exec.status() == ExecutionStatus::kRunning && ++guard < 100000) {
+    if (pending.empty()) break;
+    // Tasks first (in order), then the earliest timer that is not a task timeout.
+    auto it = std::find_if(pending.begin(), pending.end(),
+                           [](const Command& x) { return x.kind == Command::Kind::kScheduleTask; });
+    if (it != pending.end()) {
+      Command cmd = std::move(*it);
+      pending.erase(it);
+      if (!recorded) return {CaseResult::Kind::kSkipped, "task without a recorded outcome"};
+      bool timedOut = false;
+      auto inputs = replay.next(cmd.task.taskId, timedOut);
+      for (const auto& in : inputs) absorb(exec.step(in));
+      if (timedOut) {
+        auto timer = std::find_if(pending.begin(), pending.end(),
+                                  [&](const Command& x) { return x.id == cmd.task.taskId + "-timeout"; });
+        if (timer != pending.end()) {
+          std::string id = timer->id;
+          clock.set(std::max(clock.now(), timer->fireAt));
+          pending.erase(timer);
+          absorb(exec.step(StepInput{.kind = StepInput::Kind::kTimerFired,
+                                     .id = id,
+                                     .output = {},
+                                     .error = {},
+                                     .cause = {},
+                                     .workerName = {}}));
+        } else {
+          absorb(exec.step(StepInput{.kind = StepInput::Kind::kTaskFailed,
+                                     .id = cmd.task.taskId,
+                                     .output = {},
+                                     .error = std::string("States.Timeout"),
+                                     .cause = {},
+                                     .workerName = {}}));
+        }
+      } else if (inputs.empty() || (inputs.back().kind != StepInput::Kind::kTaskSucceeded &&
+                                    inputs.back().kind != StepInput::Kind::kTaskFailed)) {
+        if (exec.status() == ExecutionStatus::kRunning && expected.at("status") == "FAILED" && !requires_.empty()) {
+          // e.g. a callback that never came: let the execution's or task's timer decide.
+        }
+      }
+      continue;
+    }
+    std::vector<Command>::iterator best = pending.end();
+    for (auto p = pending.begin(); p != pending.end(); ++p) {
+      if (p->kind != Command::Kind::kStartTimer) continue;
+      bool isTaskTimeout = p->id.ends_with("-timeout");
+      if (isTaskTimeout || p->id == "execution-timeout") continue;
+      if (best == pending.end() || p->fireAt < best->fireAt) best = p;
+    }
+    if (best == pending.end()) {
+      // Only timeouts left: fire the earliest.
+      for (auto p = pending.begin(); p != pending.end(); ++p) {
+        if (p->kind == Command::Kind::kStartTimer && (best == pending.end() || p->fireAt < best->fireAt)) best = p;
+      }
+    }
+    if (best == pending.end()) {
+      pending.clear();
+      break;
+    }
+    Command cmd = std::move(*best);
+    pending.erase(best);
+    clock.set(std::max(clock.now(), cmd.fireAt));
+    absorb(exec.step(StepInput{
+        .kind = StepInput::Kind::kTimerFired, .id = cmd.id, .output = {}, .error = {}, .cause = {}, .workerName = {}}));
+  }
+
+  std::string where;
+  std::string status(executionStatusName(exec.status()));
+  if (status != expected.at("status").as_string()) {
+    return {CaseResult::Kind::kFailed, fmt::format("status {} (expected {}) error={} cause={}", status,
+                                                   std::string_view(expected.at("status").as_string()),
+                                                   exec.error().value_or("-"), exec.cause().value_or("-"))};
+  }
+  if (const Json* out = expected.if_contains("output")) {
+    if (!matchValue(*out, exec.output(), where)) return {CaseResult::Kind::kFailed, "output: " + where};
+  }
+  if (const Json* err = expected.if_contains("error")) {
+    if (!exec.error() || !matchValue(*err, Json(*exec.error()), where)) {
+      return {CaseResult::Kind::kFailed,
+              fmt::format("error: expected {} got {}", toJsonText(*err), exec.error().value_or("-"))};
+    }
+  }
+  if (const Json* cause = expected.if_contains("cause")) {
+    if (!exec.cause() || !matchValue(*cause, Json(*exec.cause()), where)) {
+      return {CaseResult::Kind::kFailed,
+              fmt::format("cause: expected {} got {}", toJsonText(*cause), exec.cause().value_or("-"))};
+    }
+  }
+  if (!recorded) return {};
+  boost::json::array actual;
+  for (const auto& e : exec.history()) actual.push_back(e.toJson());
+  bool resorted = false;
+  for (const auto& e : *recorded) resorted = resorted || e.at("id").is_array();
+  if (resorted) {
+    for (const auto& e : *recorded) {
+      bool found = false;
+      for (const auto& a : actual) found = found || matchEvent(e, a, false, where);
+      if (!found)
+        return {CaseResult::Kind::kFailed,
+                fmt::format("recorded event not produced: {}", toJsonText(e).substr(0, 300))};
+    }
+    return {};
+  }
+  std::string strictWhere;
+  bool strict = recorded->size() == actual.size();
+  for (size_t i = 0; strict && i < recorded->size(); ++i) {
+    if (!matchEvent((*recorded)[i], actual[i], true, strictWhere)) {
+      strictWhere = fmt::format("event {}: {}", i + 1, strictWhere);
+      strict = false;
+    }
+  }
+  if (strict) return {};
+  if (recorded->size() != actual.size())
+    strictWhere = fmt::format("{} events, expected {}; {}", actual.size(), recorded->size(), strictWhere);
+  const StateMachine& m = **def;
+  if (!(containsType(m, StateType::kMap) || containsType(m, StateType::kParallel)) ||
+      recorded->size() != actual.size()) {
+    return {CaseResult::Kind::kFailed, strictWhere};
+  }
+  // Concurrent regions: compare as a multiset, ignoring ids.
+  std::vector<bool> used(actual.size(), false);
+  for (const auto& e : *recorded) {
+    bool found = false;
+    for (size_t i = 0; i < actual.size() && !found; ++i) {
+      if (!used[i] && matchEvent(e, actual[i], false, where)) used[i] = found = true;
+    }
+    if (!found) return {CaseResult::Kind::kFailed, strictWhere};
+  }
+  return {};
+}
+
+std::map<std::string, std::string> loadKnownFailures(const std::string& path) {
+  std::map<std::string, std::string> out;
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream ss(line);
+    std::string id;
+    ss >> id;
+    std::string reason;
+    std::getline(ss, reason);
+    out[id] = reason;
+  }
+  return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Runs recorded Step Functions executions through the ASL interpreter"};
+  std::string casesDir, knownFile, filter;
+  bool verbose = false;
+  app.add_option("--cases", casesDir, "directory of cases (searched recursively)")->required();
+  app.add_option("--known-failures", knownFile, "file of 'case-id  reason' lines");
+  app.add_option("--filter", filter, "only cases whose id contains this text");
+  app.add_flag("--verbose", verbose, "also print skipped and known failures");
+  CLI11_PARSE(app, argc, argv);
+
+  auto known = knownFile.empty() ? std::map<std::string, std::string>() : loadKnownFailures(knownFile);
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::recursive_directory_iterator(casesDir)) {
+    if (entry.is_regular_file() && entry.path().extension() == ".json") files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end());
+  int passed = 0, failed = 0, skipped = 0, unexpected = 0, jsonPathTotal = 0, jsonPathPassed = 0;
+  for (const auto& file : files) {
+    std::ifstream in(file);
+    std::stringstream buf;
+    buf << in.rdbuf();
+    auto doc = parseJsonText(buf.str());
+    if (!doc || !doc->is_object()) {
+      std::cout << "FAIL " << file.string() << ": not valid JSON\n";
+      ++failed;
+      ++unexpected;
+      continue;
+    }
+    const auto& c = doc->get_object();
+    std::string id(c.at("id").as_string());
+    if (!filter.empty() && id.find(filter) == std::string::npos) continue;
+    CaseResult r = runCase(c);
+    bool jsonPath = c.at("query_language") == "JSONPath";
+    jsonPathTotal += jsonPath ? 1 : 0;
+    switch (r.kind) {
+      case CaseResult::Kind::kPassed:
+        ++passed;
+        jsonPathPassed += jsonPath ? 1 : 0;
+        break;
+      case CaseResult::Kind::kSkipped:
+        ++skipped;
+        if (verbose) std::cout << "SKIP " << id << ": " << r.detail << "\n";
+        break;
+      case CaseResult::Kind::kFailed:
+        ++failed;
+        if (known.contains(id)) {
+          if (verbose) std::cout << "KNOWN " << id << ": " << r.detail << "\n";
+        } else {
+          ++unexpected;
+          std::cout << "FAIL " << id << ": " << r.detail.substr(0, 600) << "\n";
+        }
+        break;
+    }
+  }
+  std::cout << fmt::format("JSONPath cases: {}/{} passed\n", jsonPathPassed, jsonPathTotal);
+  std::cout << fmt::format("{} passed, {} failed, {} skipped\n", passed, failed, skipped);
+  return unexpected == 0 ? 0 : 1;
+}
