@@ -1,0 +1,117 @@
+#include "agent/runtime/launchers/oci/oci_launcher.h"
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/mount.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <filesystem>
+
+#include "agent/runtime/container_process.h"
+#include "agent/runtime/launchers/oci/bundle_builder.h"
+#include "agent/runtime/supervisor_client.h"
+
+namespace wharf::agent {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kCgroupRoot = "/sys/fs/cgroup";
+
+int runAndWait(const std::vector<std::string>& args) {
+  std::vector<char*> argv;
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+  pid_t pid = 0;
+  int rc = posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) return -1;
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+}  // namespace
+
+OciLauncher::OciLauncher(OciLauncherConfig config) : config_(std::move(config)), layout_(config_.dataDir) {}
+
+Result<void> OciLauncher::prepareBundle(const LaunchRequest& request, const ContainerRef& ref) {
+  fs::path dir = layout_.containerDir(ref);
+  std::error_code ec;
+  for (const char* sub : {"bundle/rootfs", "upper", "work"}) {
+    fs::create_directories(dir / sub, ec);
+    if (ec) return internalError("cannot create " + (dir / sub).string() + ": " + ec.message());
+  }
+  BundleOptions options{.cgroupsPath = cgroupsPath(ref), .initBinary = config_.supervisorPath};
+  auto config = buildOciConfig(request, options);
+  if (!config) return std::unexpected(config.error());
+  if (auto w = writeFileAtomic((dir / "bundle/config.json").string(), *config); !w) return w;
+  std::string overlay = "lowerdir=" + request.image.rootfs + ",upperdir=" + (dir / "upper").string() +
+                        ",workdir=" + (dir / "work").string();
+  if (mount("overlay", (dir / "bundle/rootfs").c_str(), "overlay", 0, overlay.c_str()) != 0)
+    return fail(ErrorCode::kUnavailable, "CannotStartContainerError",
+                "cannot mount the container's root filesystem: " + std::string(strerror(errno)));
+  return {};
+}
+
+Result<ContainerStatus> OciLauncher::start(const LaunchRequest& request) {
+  ContainerRef ref{request.task.taskId, request.container.name};
+  if (auto s = readContainerStatus(layout_, ref); s.state != ContainerStatus::State::kAbsent) return s;
+  // Leftovers of a start that never completed (the server died during it).
+  if (auto r = remove(ref); !r) return std::unexpected(r.error());
+  if (auto r = prepareBundle(request, ref); !r) return std::unexpected(r.error());
+  std::string dir = layout_.containerDir(ref);
+  SupervisorCommand command{
+      .argv = {config_.supervisorPath, "oci", "--dir", dir, "--status", layout_.statusPath(ref), "--runtime",
+               config_.runtimePath, "--root", layout_.runtimeStateDir(), "--bundle", dir + "/bundle", "--id",
+               containerId(ref), "--memcg", std::string(kCgroupRoot) + "/memory" + cgroupsPath(ref)},
+      .env = {std::string("PATH=") + kDefaultPath},
+      .cwd = "",
+      .logPath = dir + "/supervisor.log"};
+  if (auto r = startSupervisor(command); !r) return std::unexpected(r.error());
+  return readContainerStatus(layout_, ref);
+}
+
+Result<ContainerStatus> OciLauncher::recover(const ContainerRef& ref) { return recoverContainerStatus(layout_, ref); }
+
+Result<ContainerStatus> OciLauncher::inspect(const ContainerRef& ref) { return readContainerStatus(layout_, ref); }
+
+Result<void> OciLauncher::stop(const ContainerRef& ref, int signal) {
+  if (readContainerStatus(layout_, ref).state != ContainerStatus::State::kRunning) return {};
+  // The pid stays ours until the supervisor reaps it, which it does only after the exit.
+  if (int pid = readContainerPid(layout_, ref); pid > 0 && kill(pid, signal) != 0 && errno != ESRCH)
+    return internalError("kill: " + std::string(strerror(errno)));
+  return {};
+}
+
+Result<void> OciLauncher::remove(const ContainerRef& ref) {
+  std::error_code ec;
+  if (fs::exists(fs::path(layout_.runtimeStateDir()) / containerId(ref), ec))
+    runAndWait({config_.runtimePath, "--root", layout_.runtimeStateDir(), "delete", "--force", containerId(ref)});
+  fs::path dir = layout_.containerDir(ref);
+  if (umount2((dir / "bundle/rootfs").c_str(), MNT_DETACH) != 0 && errno != EINVAL && errno != ENOENT)
+    return internalError("cannot unmount " + (dir / "bundle/rootfs").string() + ": " + strerror(errno));
+  fs::remove_all(dir, ec);
+  if (ec) return internalError("cannot remove " + dir.string() + ": " + ec.message());
+  fs::remove(layout_.statusPath(ref), ec);
+  std::error_code ignored;
+  // runc removes the container's cgroup when it deletes the container; the task's parent goes
+  // with its last container (rmdir fails while others remain).
+  for (const auto& controller : fs::directory_iterator(kCgroupRoot, ignored)) {
+    rmdir((controller.path().string() + cgroupsPath(ref)).c_str());
+    rmdir((controller.path().string() + "/wharf/" + ref.taskId).c_str());
+  }
+  return {};
+}
+
+}  // namespace wharf::agent
