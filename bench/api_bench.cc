@@ -1,6 +1,7 @@
-// API edge throughput: authenticated DescribeClusters requests per second through HttpServer
-// (SigV4 verification, model validation, worker-pool dispatch) against moto's server answering
-// the same call, in the same run over keep-alive connections. Prints medians and the ratio.
+// API throughput: authenticated requests per second over keep-alive connections, against moto's
+// server answering DescribeClusters in the same run; prints medians and the ratio. By default the
+// target is an in-process HttpServer with a DescribeClusters handler (the API edge alone); with
+// --endpoint it is a running `wharf server` and any call (bench/ecs_api_bench.py uses DescribeTasks).
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <signal.h>
@@ -32,9 +33,9 @@ namespace http = boost::beast::http;
 using tcp = net::ip::tcp;
 using SteadyClock = std::chrono::steady_clock;
 
-const wharf::api::Credential kKey{"AKIAWHARFBENCH000001", "YmVuY2hiZW5jaGJlbmNoYmVuY2hiZW5jaGJlbmNo", "123456789012"};
-constexpr std::string_view kTarget = "AmazonEC2ContainerServiceV20141113.DescribeClusters";
-constexpr std::string_view kBody = R"({"clusters":["default"]})";
+wharf::api::Credential kKey{"AKIAWHARFBENCH000001", "YmVuY2hiZW5jaGJlbmNoYmVuY2hiZW5jaGJlbmNo", "123456789012"};
+constexpr std::string_view kClustersTarget = "AmazonEC2ContainerServiceV20141113.DescribeClusters";
+constexpr std::string_view kClustersBody = R"({"clusters":["default"]})";
 
 // One signed request, serialized once: the client's cost stays out of the measurement while the
 // server still verifies every request in full.
@@ -58,8 +59,9 @@ std::string signedRequest(uint16_t port, std::string_view target, std::string_vi
 }
 
 // Drives `connections` keep-alive connections for `seconds`; returns requests per second.
-double load(uint16_t port, int connections, double seconds) {
-  const std::string request = signedRequest(port, kTarget, kBody);
+double load(uint16_t port, int connections, double seconds, std::string_view target = kClustersTarget,
+            std::string_view body = kClustersBody) {
+  const std::string request = signedRequest(port, target, body);
   net::io_context ioc;
   std::atomic<long> done{0}, failed{0};
   auto deadline = SteadyClock::now() + std::chrono::duration<double>(seconds);
@@ -166,11 +168,17 @@ class Moto {
 int main(int argc, char** argv) {
   double seconds = 2;
   int runs = 5, connections = 16, ioThreads = 2;
-  CLI::App app{"API edge throughput vs moto"};
+  std::string endpointPort, operation = "DescribeClusters", body(kClustersBody);
+  CLI::App app{"API throughput vs moto"};
   app.add_option("--seconds", seconds, "length of each run");
   app.add_option("--runs", runs, "runs per server; medians are reported");
   app.add_option("--connections", connections, "keep-alive connections");
-  app.add_option("--io-threads", ioThreads, "HttpServer I/O threads");
+  app.add_option("--io-threads", ioThreads, "in-process HttpServer I/O threads");
+  app.add_option("--port", endpointPort, "port of a running wharf server on 127.0.0.1 (default: in-process)");
+  app.add_option("--access-key", kKey.accessKeyId, "with --port: the server's access key");
+  app.add_option("--secret-key", kKey.secretAccessKey, "with --port: the server's secret key");
+  app.add_option("--operation", operation, "with --port: ECS operation to call");
+  app.add_option("--body", body, "with --port: JSON body of the call");
   CLI11_PARSE(app, argc, argv);
 
   wharf::SystemClock clock;
@@ -193,26 +201,34 @@ int main(int argc, char** argv) {
   config.port = 0;
   config.ioThreads = ioThreads;
   wharf::api::HttpServer server(config, router, credentials, clock);
-  auto endpoint = server.start();
-  if (!endpoint) {
-    fmt::print(stderr, "api_bench: {}\n", endpoint.error().message);
-    return 1;
+  uint16_t wharfPort = 0;
+  if (endpointPort.empty()) {
+    auto endpoint = server.start();
+    if (!endpoint) {
+      fmt::print(stderr, "api_bench: {}\n", endpoint.error().message);
+      return 1;
+    }
+    wharfPort = endpoint->port();
+  } else {
+    wharfPort = static_cast<uint16_t>(std::stoi(endpointPort));
   }
+  const std::string target = "AmazonEC2ContainerServiceV20141113." + operation;
   Moto moto(freePort());
   bool motoUp = moto.ready();
   if (!motoUp) fmt::print(stderr, "api_bench: moto server did not start; reporting wharf only\n");
 
   std::vector<double> wharfRates, motoRates;
   for (int i = 0; i < runs; ++i) {
-    wharfRates.push_back(load(endpoint->port(), connections, seconds));
+    wharfRates.push_back(load(wharfPort, connections, seconds, target, body));
     if (motoUp) motoRates.push_back(load(moto.port(), connections, seconds));
   }
   double w = median(wharfRates);
-  fmt::print("api DescribeClusters (SigV4, {} connections, {} runs of {}s, medians)\n", connections, runs, seconds);
-  fmt::print("  wharf: {:>10.0f} req/s\n", w);
+  fmt::print("api {} on {} (SigV4, {} connections, {} runs of {}s, medians)\n", operation,
+             endpointPort.empty() ? "in-process HttpServer" : "wharf server", connections, runs, seconds);
+  fmt::print("  wharf:                  {:>10.0f} req/s\n", w);
   if (motoUp) {
     double m = median(motoRates);
-    fmt::print("  moto:  {:>10.0f} req/s\n  ratio: {:>10.1f}x\n", m, w / m);
+    fmt::print("  moto DescribeClusters:  {:>10.0f} req/s\n  ratio:                  {:>10.1f}x\n", m, w / m);
   }
   server.stop();
   return 0;

@@ -3,8 +3,9 @@
 
 Reads the newest botocore service-2.json of ECS, Step Functions and CloudWatch Logs and writes a
 C++ raw string literal holding minified JSON: per service its target prefix, JSON version,
-protocol and signing name, each operation's input shape, and every shape reachable from an input
-(type, members, required, enum, min/max, list member, map key/value, document, sensitive). Documentation is dropped.
+protocol and signing name, each operation's input and output shapes, and every shape reachable from them
+(type, members, required, enum, min/max, list member, map key/value, document, sensitive).
+Documentation is dropped.
 """
 import argparse
 import gzip
@@ -46,6 +47,7 @@ def compact_shape(shape):
 def compact_service(model):
     shapes = model["shapes"]
     operations = {}
+    outputs = {}
     kept = {}
     pending = []
     for name, op in sorted(model["operations"].items()):
@@ -53,6 +55,10 @@ def compact_service(model):
         operations[name] = input_shape
         if input_shape:
             pending.append(input_shape)
+        output_shape = op.get("output", {}).get("shape")
+        if output_shape:
+            outputs[name] = output_shape
+            pending.append(output_shape)
     while pending:
         name = pending.pop()
         if name in kept:
@@ -68,6 +74,7 @@ def compact_service(model):
         "protocol": meta["protocol"],
         "signingName": meta.get("signingName", meta["endpointPrefix"]),
         "operations": operations,
+        "outputs": outputs,
         "shapes": dict(sorted(kept.items())),
     }
 
