@@ -586,7 +586,11 @@ class DefinitionParser {
           schema("The value of 'HeartbeatSeconds' must be less than the value of 'TimeoutSeconds'",
                  loc + "/HeartbeatSeconds");
         }
-        if (const auto* c = o.if_contains("Credentials")) s.credentials = *c;
+        if (jsonata) {
+          if (const auto* c = o.if_contains("Credentials")) s.jsonataCredentials = *c;
+        } else {
+          s.credentials = payload(o, "Credentials", loc, true);
+        }
         parseRetryCatch(s, o, loc);
         break;
       }
@@ -703,6 +707,19 @@ class DefinitionParser {
                                         {"ResultWriter", &s.resultWriter},
                                         {"Label", &s.label}}) {
       if (const auto* f = o.if_contains(field)) *target = *f;
+    }
+    if (s.itemReader && s.itemReader->is_object() && s.queryLanguage == QueryLanguage::kJsonPath) {
+      const auto* config = s.itemReader->get_object().if_contains("ReaderConfig");
+      if (config && config->is_object()) {
+        std::string where = loc + "/ItemReader/ReaderConfig";
+        const auto& c = config->get_object();
+        if (const auto* m = c.if_contains("MaxItems"); m && m->is_int64()) s.readerMaxItems = m->get_int64();
+        s.readerMaxItemsPath = path(c, "MaxItemsPath", where);
+        if (const auto* h = c.if_contains("CSVHeaders"); h && h->is_array()) {
+          for (const auto& x : h->get_array())
+            if (x.is_string()) s.readerCsvHeaders.emplace_back(x.get_string());
+        }
+      }
     }
     parseRetryCatch(s, o, loc);
   }

@@ -94,7 +94,8 @@ struct State {
   std::string resource;
   std::optional<int64_t> timeoutSeconds, heartbeatSeconds;
   std::optional<JsonPath> timeoutSecondsPath, heartbeatSecondsPath;
-  std::optional<boost::json::value> credentials;
+  std::optional<PayloadTemplate> credentials;  // JSONPath mode: {"RoleArn" | "RoleArn.$": ...}
+  std::optional<boost::json::value> jsonataCredentials;
 
   // Choice
   std::vector<ChoiceRule> choices;
@@ -124,6 +125,10 @@ struct State {
   std::optional<int64_t> toleratedFailureCount;
   std::optional<JsonPath> toleratedFailureCountPath;
   std::optional<boost::json::value> itemReader, itemBatcher, resultWriter, label;
+  // ItemReader.ReaderConfig (JSONPath mode), checked before any item is read.
+  std::optional<int64_t> readerMaxItems;
+  std::optional<JsonPath> readerMaxItemsPath;
+  std::vector<std::string> readerCsvHeaders;
 };
 
 // A list of states with its start (the top level, a Parallel branch or a Map processor).

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <regex>
+#include <set>
 
 #include "common/time_format.h"
 #include "sfn/asl/choice_evaluator.h"
@@ -64,6 +65,10 @@ using Json = boost::json::value;
 struct Failure {
   std::string error;
   std::optional<std::string> cause;
+  // How an absent error/cause shows in a Catch's error output: left out (States.* failures of the
+  // interpreter), null (a task that reported none) or "" for the cause of a task timeout.
+  enum class Missing { kOmit, kNull, kEmptyCause } missing = Missing::kOmit;
+  bool heartbeat = false;  // a States.Timeout caused by a missed heartbeat
 };
 
 enum class Waiting { kNone, kTask, kTimer, kRetry, kChildren, kDone };
@@ -88,7 +93,7 @@ struct Frame {
   Waiting waiting = Waiting::kNone;
   bool retrying = false;
   std::string pendingId;
-  std::string timeoutTimerId;
+  std::string timeoutTimerId, heartbeatTimerId;
   TaskRequest task;
 
   std::vector<std::unique_ptr<Frame>> children;
@@ -107,14 +112,27 @@ struct Frame {
   std::optional<Failure> failure;
 };
 
-bool errorMatches(const std::vector<std::string>& equals, const std::string& error) {
+bool errorMatches(const std::vector<std::string>& equals, const Failure& failure) {
+  const std::string& error = failure.error;
   if (error == "States.Runtime") return false;
   for (const auto& e : equals) {
     if (e == error) return true;
+    if (e == "States.HeartbeatTimeout" && failure.heartbeat) return true;
     if (e == "States.ALL") return true;
     if (e == "States.TaskFailed" && error != "States.Timeout" && error != "States.DataLimitExceeded") return true;
   }
   return false;
+}
+
+// The *Path fields of Map take a number or its decimal text (a variable assigned "1" is accepted).
+bool numberOrNumericText(const Json& v, double& out) {
+  if (asDouble(v, out)) return true;
+  if (!v.is_string()) return false;
+  static const std::regex kNumber(R"(-?\d+(\.\d+)?)");
+  std::string text(v.get_string());
+  if (!std::regex_match(text, kNumber)) return false;
+  out = std::stod(text);
+  return true;
 }
 
 std::string_view familyPrefix(ResourceFamily family) {
@@ -184,6 +202,7 @@ class Execution::Impl {
         taskFailed(*f, in.error.value_or(""), in.cause);
         break;
       case StepInput::Kind::kTaskHeartbeat:
+        if (f->waiting == Waiting::kTask && in.id == f->pendingId) armHeartbeat(*f);
         break;
       case StepInput::Kind::kTimerFired:
         timerFired(*f, in.id);
@@ -559,7 +578,9 @@ class Execution::Impl {
   void executeTask(Frame& f, const Json& ctx) {
     const State& s = *f.state;
     TaskRequest req = describeResource(s.resource);
-    bool needsToken = req.action.ends_with(".waitForTaskToken") || req.family == ResourceFamily::kActivity;
+    // Callback and .sync integrations (and activities) get a token: $$.Task.Token is defined for them.
+    bool needsToken = req.action.ends_with(".waitForTaskToken") || req.action.ends_with(".sync") ||
+                      req.action.ends_with(".sync:2") || req.family == ResourceFamily::kActivity;
     if (needsToken) {
       req.taskToken = ids_.uuid();
       f.task.taskToken = req.taskToken;
@@ -589,8 +610,16 @@ class Execution::Impl {
         !req.action.ends_with(".waitForTaskToken") && !req.timeoutSeconds) {
       req.timeoutSeconds = std::nullopt;
     }
+    if (s.credentials) {
+      auto c = s.credentials->evaluate(scope);
+      if (!c) return failState(f, runtimeError(f, c.error()));
+      const Json* role = c->is_object() ? c->get_object().if_contains("RoleArn") : nullptr;
+      if (!role || !role->is_string())
+        return failState(
+            f, Failure{"States.Runtime", runtimeCause(f, "The Credentials field must hold a RoleArn string")});
+      req.roleArn = std::string(role->get_string());
+    }
     req.parameters = std::move(*eff);
-    req.credentials = s.credentials;
     f.effective = req.parameters;
     scheduleTask(f, std::move(req));
   }
@@ -605,7 +634,7 @@ class Execution::Impl {
       d["parameters"] = toJsonText(req.parameters);
       if (req.timeoutSeconds) d["timeoutInSeconds"] = *req.timeoutSeconds;
       if (req.heartbeatSeconds) d["heartbeatInSeconds"] = *req.heartbeatSeconds;
-      if (req.credentials) d["taskCredentials"] = *req.credentials;
+      if (req.roleArn) d["taskCredentials"] = boost::json::object{{"roleArn", *req.roleArn}};
     } else {
       d["resource"] = req.resource;
       d["input"] = toJsonText(req.parameters);
@@ -632,6 +661,7 @@ class Execution::Impl {
     } else {
       f.timeoutTimerId.clear();
     }
+    armHeartbeat(f);
     commands_.push_back({.kind = Command::Kind::kScheduleTask, .task = std::move(req), .id = {}, .fireAt = {}});
   }
 
@@ -656,6 +686,7 @@ class Execution::Impl {
     if (f.task.family == ResourceFamily::kActivity) d["workerName"] = in.workerName;
     bool empty = d.empty();
     emitRaw(f, std::string(familyPrefix(f.task.family)) + "Started", empty ? "" : taskKey(f, "Started"), std::move(d));
+    armHeartbeat(f);
   }
 
   void taskSubmitted(Frame& f, const StepInput& in) {
@@ -669,6 +700,18 @@ class Execution::Impl {
     f.waiting = Waiting::kNone;
     f.pendingId.clear();
     f.timeoutTimerId.clear();
+    f.heartbeatTimerId.clear();
+  }
+
+  // (Re)arms the heartbeat timer of the frame's task. Each arming gets a new id, so a timer that
+  // was superseded by a later heartbeat is ignored when it fires.
+  void armHeartbeat(Frame& f) {
+    if (!f.task.heartbeatSeconds) return;
+    f.heartbeatTimerId = fmt::format("{}-heartbeat-{}", f.pendingId, nextTimer_++);
+    commands_.push_back({.kind = Command::Kind::kStartTimer,
+                         .task = {},
+                         .id = f.heartbeatTimerId,
+                         .fireAt = clock_.now() + std::chrono::seconds(*f.task.heartbeatSeconds)});
   }
 
   void taskSucceeded(Frame& f, const Json& output) {
@@ -694,18 +737,22 @@ class Execution::Impl {
     if (cause) d["cause"] = *cause;
     emitRaw(f, std::string(familyPrefix(f.task.family)) + "Failed", taskKey(f, "Failed"), std::move(d));
     clearTask(f);
-    failState(f, Failure{error, cause});
+    failState(f, Failure{.error = error, .cause = cause, .missing = Failure::Missing::kNull});
     resume(f);
   }
 
   void timerFired(Frame& f, const std::string& id) {
-    if (f.waiting == Waiting::kTask && id == f.timeoutTimerId) {
+    if (f.waiting == Waiting::kTask && (id == f.timeoutTimerId || id == f.heartbeatTimerId)) {
       boost::json::object d = taskDetails(f);
       d["error"] = "States.Timeout";
       emitRaw(f, std::string(familyPrefix(f.task.family)) + "TimedOut", taskKey(f, "TimedOut"), std::move(d));
       commands_.push_back({.kind = Command::Kind::kCancelTask, .task = {}, .id = f.pendingId, .fireAt = {}});
+      bool heartbeat = id == f.heartbeatTimerId;
       clearTask(f);
-      failState(f, Failure{"States.Timeout", std::nullopt});
+      failState(f, Failure{.error = "States.Timeout",
+                           .cause = std::nullopt,
+                           .missing = Failure::Missing::kEmptyCause,
+                           .heartbeat = heartbeat});
     } else if (f.waiting == Waiting::kTimer) {
       clearTask(f);
       Json ctx = contextObject(f);
@@ -738,7 +785,7 @@ class Execution::Impl {
     const Failure& fl = *failure;
     for (size_t i = 0; i < s.retry.size(); ++i) {
       const Retrier& r = s.retry[i];
-      if (!errorMatches(r.errorEquals, fl.error)) continue;
+      if (!errorMatches(r.errorEquals, fl)) continue;
       if (f.retryAttempts[i] >= r.maxAttempts) break;
       double delay = r.intervalSeconds * std::pow(r.backoffRate, static_cast<double>(f.retryAttempts[i]));
       if (r.maxDelaySeconds) delay = std::min(delay, static_cast<double>(*r.maxDelaySeconds));
@@ -754,13 +801,18 @@ class Execution::Impl {
       return;
     }
     for (const auto& c : s.catches) {
-      if (!errorMatches(c.errorEquals, fl.error)) continue;
+      if (!errorMatches(c.errorEquals, fl)) continue;
       boost::json::object errorOutput;
       if (fl.error.empty())
         errorOutput["Error"] = nullptr;
       else
         errorOutput["Error"] = fl.error;
-      if (fl.cause) errorOutput["Cause"] = *fl.cause;
+      if (fl.cause)
+        errorOutput["Cause"] = *fl.cause;
+      else if (fl.missing == Failure::Missing::kNull)
+        errorOutput["Cause"] = nullptr;
+      else if (fl.missing == Failure::Missing::kEmptyCause)
+        errorOutput["Cause"] = "";
       Json ctx = contextObject(f);
       auto assigned = evaluateAssign(c.assign, Json(errorOutput), f, ctx);
       if (!assigned) return finishFrame(f, Json(), runtimeError(f, assigned.error()));
@@ -768,12 +820,16 @@ class Execution::Impl {
       if (!out) return finishFrame(f, Json(), runtimeError(f, out.error()));
       return leave(f, std::move(*out), c.next, &*assigned);
     }
+    // AWS reports a Task that fails a Parallel branch as aborted (the branch is torn down with it).
+    if (s.type == StateType::kTask && f.parent && f.parent->state && f.parent->state->type == StateType::kParallel)
+      emitRaw(f, "TaskStateAborted", "", {}, false);
     finishFrame(f, Json(), fl);
   }
 
-  bool willRetry(const Frame& f, const std::string& error) const {
+  bool willRetry(const Frame& f, const Failure& failure) const {
     for (size_t i = 0; i < f.state->retry.size(); ++i) {
-      if (errorMatches(f.state->retry[i].errorEquals, error)) return f.retryAttempts[i] < f.state->retry[i].maxAttempts;
+      if (errorMatches(f.state->retry[i].errorEquals, failure))
+        return f.retryAttempts[i] < f.state->retry[i].maxAttempts;
     }
     return false;
   }
@@ -820,7 +876,8 @@ class Execution::Impl {
 
   Frame* findWaiting(Frame& f, const std::string& id) {
     if ((f.waiting == Waiting::kTask || f.waiting == Waiting::kTimer || f.waiting == Waiting::kRetry) &&
-        (f.pendingId == id || (!f.timeoutTimerId.empty() && f.timeoutTimerId == id))) {
+        (f.pendingId == id || (!f.timeoutTimerId.empty() && f.timeoutTimerId == id) ||
+         (!f.heartbeatTimerId.empty() && f.heartbeatTimerId == id))) {
       return &f;
     }
     for (auto& c : f.children) {
@@ -870,7 +927,7 @@ class Execution::Impl {
                               const EvalScope& scope) {
     auto v = resolvePath(*p, scope);
     double d = 0;
-    if (!v || !asDouble(*v, d) || std::trunc(d) != d) {
+    if (!v || !numberOrNumericText(*v, d) || std::trunc(d) != d) {
       std::string shown = v ? (v->is_string() ? std::string(v->get_string()) : toJsonText(*v)) : "null";
       return fail(ErrorCode::kInvalidArgument, "States.Runtime",
                   fmt::format("The {}Path field refers to value \"{}\" which is not a valid integer: {}", field, shown,
@@ -885,9 +942,7 @@ class Execution::Impl {
     if (!eff) return failState(f, runtimeError(f, eff.error()));
     EvalScope scope{&*eff, &ctx, &f.variables, &ids_};
     Json items = *eff;
-    if (s.itemReader) {
-      return failState(f, Failure{"States.Runtime", runtimeCause(f, "Map ItemReader is not supported yet.")});
-    }
+    if (s.itemReader) return startItemReader(f, scope);
     if (s.itemsPath) {
       auto v = resolvePath(*s.itemsPath, scope);
       if (!v)
@@ -922,7 +977,7 @@ class Execution::Impl {
     if (s.toleratedFailurePercentagePath) {
       auto v = resolvePath(*s.toleratedFailurePercentagePath, scope);
       double d = 0;
-      if (!v || !asDouble(*v, d)) {
+      if (!v || !numberOrNumericText(*v, d)) {
         std::string shown = v ? (v->is_string() ? std::string(v->get_string()) : toJsonText(*v)) : "null";
         return failState(f, Failure{"States.Runtime",
                                     runtimeCause(f, fmt::format("The ToleratedFailurePercentagePath field refers to "
@@ -947,6 +1002,34 @@ class Execution::Impl {
     f.completionId = f.cursor;
     f.waiting = Waiting::kChildren;
     launchIterations(f);
+  }
+
+  // A distributed Map reading its items with an ItemReader: the reader configuration is checked as
+  // AWS does (before and after MapRunStarted). Reading the items (S3) needs the engine and is not
+  // supported yet, so a valid configuration is then rejected with States.Runtime.
+  void startItemReader(Frame& f, const EvalScope& scope) {
+    const State& s = *f.state;
+    emitRaw(f, "MapStateStarted", "mapStateStartedEventDetails", boost::json::object{{"length", 0}});
+    std::optional<int64_t> maxItems = s.readerMaxItems;
+    if (s.readerMaxItemsPath) {
+      auto v = intFromPath(f, s.readerMaxItemsPath, "MaxItems", scope);
+      if (!v) return failState(f, runtimeError(f, v.error()));
+      maxItems = *v;
+    }
+    boost::json::object run;
+    run["mapRunArn"] = fmt::format("{}/{}:{}", mapRunPrefix(), s.name, ids_.uuid());
+    emitRaw(f, "MapRunStarted", "mapRunStartedEventDetails", std::move(run));
+    std::optional<std::string> invalid;
+    if (maxItems && *maxItems < 0) invalid = "field MaxItems must be positive";
+    std::set<std::string_view> headers(s.readerCsvHeaders.begin(), s.readerCsvHeaders.end());
+    if (headers.size() != s.readerCsvHeaders.size()) invalid = "CSV headers cannot contain duplicates.";
+    if (!invalid) {
+      return failState(f, Failure{"States.Runtime", runtimeCause(f, "Map ItemReader is not supported yet.")});
+    }
+    emitRaw(f, "MapRunFailed", "mapRunFailedEventDetails",
+            boost::json::object{{"error", "States.ItemReaderFailed"}, {"cause", *invalid}});
+    emitRaw(f, "MapStateFailed", "", {});
+    failState(f, Failure{"States.ItemReaderFailed", *invalid});
   }
 
   std::string mapRunPrefix() const {
@@ -1063,7 +1146,7 @@ class Execution::Impl {
       f.children.clear();
       f.waiting = Waiting::kNone;
       std::string prefix = isMap ? "Map" : "Parallel";
-      if (willRetry(f, f.childFailure->error)) {
+      if (willRetry(f, *f.childFailure)) {
         f.cursor = f.completionId;
         Failure failure = *f.childFailure;
         f.childFailure.reset();

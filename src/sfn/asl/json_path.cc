@@ -129,7 +129,8 @@ class JsonPathParser {
     char quote = s_[pos_++];
     std::string out;
     while (pos_ < s_.size() && s_[pos_] != quote) {
-      if (s_[pos_] == '\\' && pos_ + 1 < s_.size()) ++pos_;
+      // Only the quote itself can be escaped; any other backslash is part of the name.
+      if (s_[pos_] == '\\' && pos_ + 1 < s_.size() && s_[pos_ + 1] == quote) ++pos_;
       out.push_back(s_[pos_++]);
     }
     if (pos_ >= s_.size()) return bad("unterminated string");

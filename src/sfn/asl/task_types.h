@@ -20,8 +20,8 @@ struct TaskRequest {
   std::string action;        // "invoke", "sendMessage.waitForTaskToken", ... (kService)
   boost::json::value parameters;
   std::optional<int64_t> timeoutSeconds, heartbeatSeconds;
-  std::string taskToken;  // set for .waitForTaskToken resources and activities
-  std::optional<boost::json::value> credentials;
+  std::string taskToken;               // set for .waitForTaskToken resources and activities
+  std::optional<std::string> roleArn;  // Credentials.RoleArn, evaluated: the role to assume
 };
 
 struct Command {
