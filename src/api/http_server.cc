@@ -238,7 +238,8 @@ void HttpServer::Impl::handle(Request req, std::shared_ptr<Session> session) {
   Result<Caller> caller = verifier.verify(signedRequest);
   if (!caller) return reject(caller.error());
 
-  const Handler* handler = router.find(amzTarget);
+  HandlerMode mode = HandlerMode::kMayBlock;
+  const Handler* handler = router.find(amzTarget, &mode);
   const AsyncHandler* asyncHandler = handler ? nullptr : router.findAsync(amzTarget);
   if (!handler && !asyncHandler) {
     return reject({ErrorCode::kInvalidArgument, "UnknownOperationException",
@@ -263,14 +264,20 @@ void HttpServer::Impl::handle(Request req, std::shared_ptr<Session> session) {
     ++inflight;
   }
   if (handler) {
-    net::post(workers, [this, handler, ctx = std::move(ctx), input = std::move(input), session, x]() {
-      Result<boost::json::value> result;
+    auto run = [this, handler](const RequestContext& ctx, const boost::json::object& input, const Exchange& x) {
       try {
-        result = (*handler)(ctx, input);
+        return makeResult(x, (*handler)(ctx, input));
       } catch (const std::exception& e) {  // a handler bug must cost one request, not the server
-        result = internalError(e.what());
+        return makeResult(x, internalError(e.what()));
       }
-      session->post(makeResult(x, result));
+    };
+    if (mode == HandlerMode::kInline) {
+      session->write(run(ctx, input, x));
+      finishOne();
+      return;
+    }
+    net::post(workers, [this, run, ctx = std::move(ctx), input = std::move(input), session, x]() {
+      session->post(run(ctx, input, x));
       finishOne();
     });
     return;

@@ -467,7 +467,7 @@ Result<void> ModelValidator::validate(std::string_view targetPrefix, std::string
 }
 
 boost::json::object ModelValidator::matchInputMembers(std::string_view targetPrefix, std::string_view operation,
-                                                     const boost::json::object& input) const {
+                                                      const boost::json::object& input) const {
   const Service* s = find(targetPrefix);
   if (!s) return input;
   auto op = s->operations.find(std::string(operation));

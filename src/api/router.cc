@@ -10,21 +10,23 @@ std::string target(std::string_view prefix, std::string_view operation) {
 }
 }  // namespace
 
-void Router::add(std::string_view prefix, std::string_view operation, Handler handler) {
-  handlers_[target(prefix, operation)] = std::move(handler);
+void Router::add(std::string_view prefix, std::string_view operation, Handler handler, HandlerMode mode) {
+  handlers_[target(prefix, operation)] = Route{std::move(handler), mode};
 }
 
 void Router::addAsync(std::string_view prefix, std::string_view operation, AsyncHandler handler) {
   async_handlers_[target(prefix, operation)] = std::move(handler);
 }
 
-const Handler* Router::find(std::string_view t) const {
-  auto it = handlers_.find(std::string(t));
-  return it == handlers_.end() ? nullptr : &it->second;
+const Handler* Router::find(std::string_view t, HandlerMode* mode) const {
+  auto it = handlers_.find(t);
+  if (it == handlers_.end()) return nullptr;
+  if (mode) *mode = it->second.mode;
+  return &it->second.handler;
 }
 
 const AsyncHandler* Router::findAsync(std::string_view t) const {
-  auto it = async_handlers_.find(std::string(t));
+  auto it = async_handlers_.find(t);
   return it == async_handlers_.end() ? nullptr : &it->second;
 }
 

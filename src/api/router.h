@@ -23,8 +23,14 @@ struct RequestContext {
   std::string operation;    // e.g. RunTask
 };
 
-// A handler may block briefly (a store commit); it runs on a worker thread, never an I/O thread.
+// A handler may block briefly (a store commit); it runs on a worker thread, never an I/O thread,
+// unless it is registered as kInline.
 using Handler = std::function<Result<boost::json::value>(const RequestContext&, const boost::json::object& input)>;
+
+// kInline handlers never block (they only read in-memory state), so the server runs them on the
+// I/O thread that parsed the request: no hand-off to a worker and back, which dominates the cost
+// of a cheap read.
+enum class HandlerMode { kMayBlock, kInline };
 
 // Long-polling handlers (GetActivityTask) answer later through `reply`, without holding a thread.
 using Reply = std::function<void(Result<boost::json::value>)>;
@@ -34,16 +40,26 @@ class Router {
  public:
   // Registers a handler for target `prefix.operation`; later registrations replace earlier ones.
   // Not thread-safe: register everything before the server starts.
-  void add(std::string_view prefix, std::string_view operation, Handler handler);
+  void add(std::string_view prefix, std::string_view operation, Handler handler,
+           HandlerMode mode = HandlerMode::kMayBlock);
   void addAsync(std::string_view prefix, std::string_view operation, AsyncHandler handler);
 
-  // Looks up a target; nullptr when unknown.
-  const Handler* find(std::string_view target) const;
+  // Looks up a target; nullptr when unknown. `mode`, when given, receives how it must be run.
+  const Handler* find(std::string_view target, HandlerMode* mode = nullptr) const;
   const AsyncHandler* findAsync(std::string_view target) const;
 
  private:
-  std::unordered_map<std::string, Handler> handlers_;
-  std::unordered_map<std::string, AsyncHandler> async_handlers_;
+  // Transparent hashing: lookups by string_view allocate nothing on the request path.
+  struct TargetHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  struct Route {
+    Handler handler;
+    HandlerMode mode;
+  };
+  std::unordered_map<std::string, Route, TargetHash, std::equal_to<>> handlers_;
+  std::unordered_map<std::string, AsyncHandler, TargetHash, std::equal_to<>> async_handlers_;
 };
 
 }  // namespace wharf::api

@@ -60,31 +60,37 @@ void registerClusterHandlers(api::Router& router, EcsContext& ctx) {
     return answer(ctx, ctx.clusters.create(name, in, std::move(*tags)));
   });
 
-  router.add(kTargetPrefix, "DescribeClusters", [&](const api::RequestContext&, const json::object& in) {
-    std::vector<std::string> names = stringList(in, "clusters");
-    if (names.empty()) names.push_back("default");
-    std::vector<std::string> include = stringList(in, "include");
-    json::array clusters, failures;
-    for (const std::string& given : names) {
-      auto name = clusterName(given);
-      EntityPtr cluster = name ? ctx.clusters.find(*name) : nullptr;
-      if (cluster) {
-        clusters.push_back(clusterJson(ctx, *cluster, include));
-      } else {
-        failures.push_back(json::object{{"arn", name ? ctx.arns.cluster(*name) : given}, {"reason", "MISSING"}});
-      }
-    }
-    return Result<json::value>(json::object{{"clusters", std::move(clusters)}, {"failures", std::move(failures)}});
-  });
+  router.add(
+      kTargetPrefix, "DescribeClusters",
+      [&](const api::RequestContext&, const json::object& in) {
+        std::vector<std::string> names = stringList(in, "clusters");
+        if (names.empty()) names.push_back("default");
+        std::vector<std::string> include = stringList(in, "include");
+        json::array clusters, failures;
+        for (const std::string& given : names) {
+          auto name = clusterName(given);
+          EntityPtr cluster = name ? ctx.clusters.find(*name) : nullptr;
+          if (cluster) {
+            clusters.push_back(clusterJson(ctx, *cluster, include));
+          } else {
+            failures.push_back(json::object{{"arn", name ? ctx.arns.cluster(*name) : given}, {"reason", "MISSING"}});
+          }
+        }
+        return Result<json::value>(json::object{{"clusters", std::move(clusters)}, {"failures", std::move(failures)}});
+      },
+      api::HandlerMode::kInline);
 
-  router.add(kTargetPrefix, "ListClusters", [&](const api::RequestContext&, const json::object& in) {
-    auto page = pageRequest(in);
-    if (!page) return Result<json::value>(std::unexpected(page.error()));
-    PagedKeys result = paginate(ctx.clusters.activeArns(), *page);
-    json::object out{{"clusterArns", json::value_from(result.keys)}};
-    if (result.nextToken) out["nextToken"] = *result.nextToken;
-    return Result<json::value>(std::move(out));
-  });
+  router.add(
+      kTargetPrefix, "ListClusters",
+      [&](const api::RequestContext&, const json::object& in) {
+        auto page = pageRequest(in);
+        if (!page) return Result<json::value>(std::unexpected(page.error()));
+        PagedKeys result = paginate(ctx.clusters.activeArns(), *page);
+        json::object out{{"clusterArns", json::value_from(result.keys)}};
+        if (result.nextToken) out["nextToken"] = *result.nextToken;
+        return Result<json::value>(std::move(out));
+      },
+      api::HandlerMode::kInline);
 
   router.add(kTargetPrefix, "DeleteCluster", [&](const api::RequestContext&, const json::object& in) {
     std::string given = stringOr(in, "cluster", "");

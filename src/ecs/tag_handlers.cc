@@ -62,12 +62,15 @@ void registerTagHandlers(api::Router& router, EcsContext& ctx) {
     return Out(json::object());
   });
 
-  router.add(kTargetPrefix, "ListTagsForResource", [&](const api::RequestContext&, const json::object& in) {
-    // A no-op change reads the tags through the same lookup the writers use.
-    auto tags = changeTags(ctx, stringOr(in, "resourceArn", ""), [](Tags t) -> Result<Tags> { return t; });
-    if (!tags) return Out(std::unexpected(tags.error()));
-    return Out(json::object{{"tags", tagsToJson(*tags)}});
-  });
+  router.add(
+      kTargetPrefix, "ListTagsForResource",
+      [&](const api::RequestContext&, const json::object& in) {
+        // A no-op change reads the tags through the same lookup the writers use.
+        auto tags = changeTags(ctx, stringOr(in, "resourceArn", ""), [](Tags t) -> Result<Tags> { return t; });
+        if (!tags) return Out(std::unexpected(tags.error()));
+        return Out(json::object{{"tags", tagsToJson(*tags)}});
+      },
+      api::HandlerMode::kInline);
 }
 
 }  // namespace wharf::ecs

@@ -26,39 +26,48 @@ void registerTaskDefinitionHandlers(api::Router& router, EcsContext& ctx) {
     return definitionAnswer(ctx.taskDefinitions.registerDefinition(in, std::move(*tags)), true);
   });
 
-  router.add(kTargetPrefix, "DescribeTaskDefinition", [&](const api::RequestContext&, const json::object& in) {
-    return definitionAnswer(ctx.taskDefinitions.resolve(stringOr(in, "taskDefinition", "")),
-                            contains(stringList(in, "include"), "TAGS"));
-  });
+  router.add(
+      kTargetPrefix, "DescribeTaskDefinition",
+      [&](const api::RequestContext&, const json::object& in) {
+        return definitionAnswer(ctx.taskDefinitions.resolve(stringOr(in, "taskDefinition", "")),
+                                contains(stringList(in, "include"), "TAGS"));
+      },
+      api::HandlerMode::kInline);
 
-  router.add(kTargetPrefix, "ListTaskDefinitions", [&](const api::RequestContext&, const json::object& in) {
-    auto page = pageRequest(in);
-    if (!page) return Out(std::unexpected(page.error()));
-    bool descending = stringOr(in, "sort", "ASC") == "DESC";
-    auto listed = ctx.taskDefinitions.list(stringOr(in, "familyPrefix", ""), stringOr(in, "status", "ACTIVE"));
-    std::vector<std::string> keys;
-    for (const auto& [key, arn] : listed) keys.push_back(key);
-    if (descending) std::reverse(keys.begin(), keys.end());
-    PagedKeys result = paginate(keys, *page, descending);
-    json::array arns;
-    for (const std::string& key : result.keys) {
-      auto it = std::find_if(listed.begin(), listed.end(), [&](const auto& l) { return l.first == key; });
-      arns.push_back(json::string(it->second));
-    }
-    json::object out{{"taskDefinitionArns", std::move(arns)}};
-    if (result.nextToken) out["nextToken"] = *result.nextToken;
-    return Out(std::move(out));
-  });
+  router.add(
+      kTargetPrefix, "ListTaskDefinitions",
+      [&](const api::RequestContext&, const json::object& in) {
+        auto page = pageRequest(in);
+        if (!page) return Out(std::unexpected(page.error()));
+        bool descending = stringOr(in, "sort", "ASC") == "DESC";
+        auto listed = ctx.taskDefinitions.list(stringOr(in, "familyPrefix", ""), stringOr(in, "status", "ACTIVE"));
+        std::vector<std::string> keys;
+        for (const auto& [key, arn] : listed) keys.push_back(key);
+        if (descending) std::reverse(keys.begin(), keys.end());
+        PagedKeys result = paginate(keys, *page, descending);
+        json::array arns;
+        for (const std::string& key : result.keys) {
+          auto it = std::find_if(listed.begin(), listed.end(), [&](const auto& l) { return l.first == key; });
+          arns.push_back(json::string(it->second));
+        }
+        json::object out{{"taskDefinitionArns", std::move(arns)}};
+        if (result.nextToken) out["nextToken"] = *result.nextToken;
+        return Out(std::move(out));
+      },
+      api::HandlerMode::kInline);
 
-  router.add(kTargetPrefix, "ListTaskDefinitionFamilies", [&](const api::RequestContext&, const json::object& in) {
-    auto page = pageRequest(in);
-    if (!page) return Out(std::unexpected(page.error()));
-    PagedKeys result = paginate(
-        ctx.taskDefinitions.families(stringOr(in, "familyPrefix", ""), stringOr(in, "status", "ACTIVE")), *page);
-    json::object out{{"families", json::value_from(result.keys)}};
-    if (result.nextToken) out["nextToken"] = *result.nextToken;
-    return Out(std::move(out));
-  });
+  router.add(
+      kTargetPrefix, "ListTaskDefinitionFamilies",
+      [&](const api::RequestContext&, const json::object& in) {
+        auto page = pageRequest(in);
+        if (!page) return Out(std::unexpected(page.error()));
+        PagedKeys result = paginate(
+            ctx.taskDefinitions.families(stringOr(in, "familyPrefix", ""), stringOr(in, "status", "ACTIVE")), *page);
+        json::object out{{"families", json::value_from(result.keys)}};
+        if (result.nextToken) out["nextToken"] = *result.nextToken;
+        return Out(std::move(out));
+      },
+      api::HandlerMode::kInline);
 
   router.add(kTargetPrefix, "DeregisterTaskDefinition", [&](const api::RequestContext&, const json::object& in) {
     return definitionAnswer(ctx.taskDefinitions.deregister(stringOr(in, "taskDefinition", "")), false);

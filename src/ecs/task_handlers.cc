@@ -51,49 +51,55 @@ void registerTaskHandlers(api::Router& router, EcsContext& ctx, TaskRunner& runn
     return Out(json::object{{"task", taskJson(**stopped, false)}});
   });
 
-  router.add(kTargetPrefix, "DescribeTasks", [&](const api::RequestContext&, const json::object& in) {
-    auto cluster = ctx.clusters.active(stringOr(in, "cluster", "default"));
-    if (!cluster) return Out(std::unexpected(cluster.error()));
-    std::string clusterArn = stringOr((*cluster)->doc, "clusterArn", "");
-    std::string clusterName = stringOr((*cluster)->doc, "clusterName", "");
-    const json::array* given = optArray(in, "tasks");
-    if (!given || given->empty() || given->size() > 100) {
-      return Out(invalidParam("Tasks cannot be empty and can contain at most 100 entries."));
-    }
-    bool withTags = contains(stringList(in, "include"), "TAGS");
-    json::array tasks, failures;
-    tasks.reserve(given->size());
-    for (const json::value& v : *given) {
-      std::string_view ref = v.as_string();
-      if (EntityPtr task = taskIn(ctx, ref, clusterArn)) {
-        tasks.push_back(taskJson(*task, withTags));
-      } else {
-        std::string arn = ref.starts_with("arn:") ? std::string(ref) : ctx.arns.task(clusterName, ref);
-        failures.push_back(json::object{{"arn", arn}, {"reason", "MISSING"}});
-      }
-    }
-    return Out(json::object{{"tasks", std::move(tasks)}, {"failures", std::move(failures)}});
-  });
+  router.add(
+      kTargetPrefix, "DescribeTasks",
+      [&](const api::RequestContext&, const json::object& in) {
+        auto cluster = ctx.clusters.active(stringOr(in, "cluster", "default"));
+        if (!cluster) return Out(std::unexpected(cluster.error()));
+        std::string clusterArn = stringOr((*cluster)->doc, "clusterArn", "");
+        std::string clusterName = stringOr((*cluster)->doc, "clusterName", "");
+        const json::array* given = optArray(in, "tasks");
+        if (!given || given->empty() || given->size() > 100) {
+          return Out(invalidParam("Tasks cannot be empty and can contain at most 100 entries."));
+        }
+        bool withTags = contains(stringList(in, "include"), "TAGS");
+        json::array tasks, failures;
+        tasks.reserve(given->size());
+        for (const json::value& v : *given) {
+          std::string_view ref = v.as_string();
+          if (EntityPtr task = taskIn(ctx, ref, clusterArn)) {
+            tasks.push_back(taskJson(*task, withTags));
+          } else {
+            std::string arn = ref.starts_with("arn:") ? std::string(ref) : ctx.arns.task(clusterName, ref);
+            failures.push_back(json::object{{"arn", arn}, {"reason", "MISSING"}});
+          }
+        }
+        return Out(json::object{{"tasks", std::move(tasks)}, {"failures", std::move(failures)}});
+      },
+      api::HandlerMode::kInline);
 
-  router.add(kTargetPrefix, "ListTasks", [&](const api::RequestContext&, const json::object& in) {
-    auto cluster = ctx.clusters.active(stringOr(in, "cluster", "default"));
-    if (!cluster) return Out(std::unexpected(cluster.error()));
-    auto page = pageRequest(in);
-    if (!page) return Out(std::unexpected(page.error()));
-    std::string clusterArn = stringOr((*cluster)->doc, "clusterArn", "");
-    auto listed = ctx.tasks.all(
-        [&](const Entity& t) { return stringOr(t.doc, "clusterArn", "") == clusterArn && matches(t, in); });
-    std::vector<std::string> ids;
-    for (const auto& [id, task] : listed) ids.push_back(id);
-    PagedKeys result = paginate(ids, *page);
-    json::array arns;
-    for (const std::string& id : result.keys) {
-      arns.push_back(json::string(ctx.arns.task(stringOr((*cluster)->doc, "clusterName", ""), id)));
-    }
-    json::object out{{"taskArns", std::move(arns)}};
-    if (result.nextToken) out["nextToken"] = *result.nextToken;
-    return Out(std::move(out));
-  });
+  router.add(
+      kTargetPrefix, "ListTasks",
+      [&](const api::RequestContext&, const json::object& in) {
+        auto cluster = ctx.clusters.active(stringOr(in, "cluster", "default"));
+        if (!cluster) return Out(std::unexpected(cluster.error()));
+        auto page = pageRequest(in);
+        if (!page) return Out(std::unexpected(page.error()));
+        std::string clusterArn = stringOr((*cluster)->doc, "clusterArn", "");
+        auto listed = ctx.tasks.all(
+            [&](const Entity& t) { return stringOr(t.doc, "clusterArn", "") == clusterArn && matches(t, in); });
+        std::vector<std::string> ids;
+        for (const auto& [id, task] : listed) ids.push_back(id);
+        PagedKeys result = paginate(ids, *page);
+        json::array arns;
+        for (const std::string& id : result.keys) {
+          arns.push_back(json::string(ctx.arns.task(stringOr((*cluster)->doc, "clusterName", ""), id)));
+        }
+        json::object out{{"taskArns", std::move(arns)}};
+        if (result.nextToken) out["nextToken"] = *result.nextToken;
+        return Out(std::move(out));
+      },
+      api::HandlerMode::kInline);
 }
 
 }  // namespace wharf::ecs

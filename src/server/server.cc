@@ -15,6 +15,9 @@
 #include "ecs/ecs_config.h"
 #include "ecs/ecs_service.h"
 #include "logs/logs_service.h"
+#include "sfn/api/sfn_service.h"
+#include "sfn/integrations/service_integrations.h"
+#include "sfn/jsonata/asl_jsonata_evaluator.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace wharf::server {
@@ -33,6 +36,10 @@ struct Server::Parts {
   std::unique_ptr<agent::Agent> agent;
   std::unique_ptr<ecs::EcsService> ecs;
   api::Router router;
+  jsonata::AslJsonataEvaluator jsonata;
+  std::unique_ptr<sfn::SfnService> sfn;
+  // Declared after sfn so that its poll thread, which reports to the engine, stops first.
+  std::unique_ptr<sfn::ServiceIntegrations> integrations;
   std::unique_ptr<api::HttpServer> http;
   std::string address;
 };
@@ -97,6 +104,19 @@ Result<std::unique_ptr<Server>> Server::start(const ServerConfig& config) {
 
   p->ecs->registerHandlers(p->router);
   p->logs->registerHandlers(p->router);
+
+  // The integrations call ECS, Logs and Step Functions through the router, so they exist before
+  // the engine (which recovers running executions on open) and follow .sync work once it is up.
+  p->integrations = std::make_unique<sfn::ServiceIntegrations>(p->router, *p->ids);
+  sfn::SfnConfig sfn_config;
+  sfn_config.accountId = account;
+  sfn_config.region = config.region;
+  auto sfn = context(
+      sfn::SfnService::open(*p->store, p->clock, *p->ids, sfn_config, p->integrations->list(), &p->jsonata), "sfn");
+  if (!sfn) return std::unexpected(sfn.error());
+  p->sfn = std::move(*sfn);
+  p->sfn->registerHandlers(p->router);
+  p->integrations->start();
 
   api::HttpServerConfig http_config;
   http_config.host = config.host;

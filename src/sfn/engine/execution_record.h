@@ -1,0 +1,36 @@
+// What the engine knows about one execution outside its interpreter: identity, status and result.
+// It is the read model DescribeExecution/ListExecutions answer from and the durable summary row.
+#pragma once
+
+#include <boost/json.hpp>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/result.h"
+#include "sfn/asl/execution.h"
+
+namespace wharf::sfn {
+
+struct ExecutionRecord {
+  std::string executionArn;
+  std::string stateMachineArn;
+  std::string stateMachineName;
+  std::string name;
+  bool express = false;                           // EXPRESS executions live in memory only
+  std::shared_ptr<const std::string> definition;  // the definition text the execution runs
+  std::string roleArn;
+  asl::ExecutionStatus status = asl::ExecutionStatus::kRunning;
+  std::string input;  // JSON text
+  std::optional<std::string> output, error, cause;
+  int64_t startMillis = 0, stopMillis = 0;
+  int64_t eventCount = 0;
+
+  bool running() const { return status == asl::ExecutionStatus::kRunning; }
+  std::string toStored() const;
+  static Result<ExecutionRecord> fromStored(std::string_view text);
+};
+
+}  // namespace wharf::sfn
