@@ -25,11 +25,11 @@ Wharf is running on http://$listen (data in $data). In another shell:
 $("$wharf" credentials --data-dir "$data")
 aws="/usr/bin/aws --endpoint-url http://$listen"
 
-\$aws ecs create-cluster --cluster-name demo
-\$aws ecs register-task-definition --family hello --container-definitions \\
-  '[{"name":"hello","image":"busybox:latest","command":["echo","hello from wharf"],"logConfiguration":{"logDriver":"awslogs","options":{"awslogs-group":"/ecs/hello","awslogs-stream-prefix":"ecs","awslogs-create-group":"true"}}}]'
-\$aws ecs run-task --cluster demo --task-definition hello
-\$aws logs tail /ecs/hello
+\$aws ecs create-cluster --cluster-name batch
+\$aws ecs register-task-definition --cli-input-json file://examples/copier-task-definition.json
+\$aws ecs run-task --cluster batch --task-definition copier --launch-type FARGATE \\
+  --network-configuration 'awsvpcConfiguration={subnets=[subnet-1],assignPublicIp=DISABLED}'
+\$aws logs tail /ecs/copier --follow
 
 Press Ctrl-C to stop the server.
 EOT

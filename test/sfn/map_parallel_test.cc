@@ -26,6 +26,26 @@ TEST(MapParallelTest, ItemSelectorSeesMapContext) {
   EXPECT_EQ(r.exec->output(), J(R"([{"i":0,"v":"a","k":0},{"i":1,"v":"b","k":0}])"));
 }
 
+// The context object is built once per execution and refreshed per state: each iteration and the
+// state after the Map see their own State and Map fields, in AWS's key order.
+TEST(MapParallelTest, ContextObjectIsPerState) {
+  TestRun r(R"j({"StartAt":"M","States":{"M":{"Type":"Map","ItemSelector":{"v.$":"$$.Map.Item.Value"},
+            "ItemProcessor":{"StartAt":"I","States":{"I":{"Type":"Pass","Parameters":{"s.$":"$$.State.Name",
+            "i.$":"$$.Map.Item.Index","v.$":"$.v","in.$":"$$.Execution.Input"},"End":true}}},"Next":"After"},
+            "After":{"Type":"Pass","Parameters":{"items.$":"$","s.$":"$$.State.Name",
+            "ctx.$":"States.JsonToString($$)"},"End":true}}})j",
+            "[7,8]");
+  ASSERT_EQ(r.exec->status(), ExecutionStatus::kSucceeded) << r.exec->cause().value_or("");
+  const auto& out = r.exec->output();
+  EXPECT_EQ(out.at("items"), J(R"([{"s":"I","i":0,"v":7,"in":[7,8]},{"s":"I","i":1,"v":8,"in":[7,8]}])"));
+  EXPECT_EQ(out.at("s"), "After");
+  std::string ctx(out.at("ctx").as_string());
+  EXPECT_EQ(ctx.find(R"({"Execution":{"Id":)"), 0u) << ctx;
+  EXPECT_NE(ctx.find(R"(,"StateMachine":{"Id":)"), std::string::npos) << ctx;
+  EXPECT_NE(ctx.find(R"(,"State":{"Name":"After","EnteredTime":)"), std::string::npos) << ctx;
+  EXPECT_EQ(ctx.find(R"("Map")"), std::string::npos) << ctx;
+}
+
 TEST(MapParallelTest, FailingIterationFailsTheMap) {
   TestRun r(R"({"StartAt":"M","States":{"M":{"Type":"Map","ItemProcessor":{"StartAt":"F","States":{"F":{"Type":"Fail",
             "Error":"Bad"}}},"End":true}}})",

@@ -10,7 +10,8 @@ Result<boost::json::value> resolvePath(const JsonPath& path, const EvalScope& sc
     case JsonPath::Root::kInput:
       return path.evaluate(scope.input ? *scope.input : kNull);
     case JsonPath::Root::kContext:
-      return path.evaluate(scope.context ? *scope.context : kNull);
+      if (scope.context) return path.evaluate(*scope.context);
+      return path.evaluate(scope.contextSource ? scope.contextSource->context() : kNull);
     case JsonPath::Root::kVariable: {
       const boost::json::value* v = scope.variables ? scope.variables->if_contains(path.variable()) : nullptr;
       if (!v) {

@@ -2,12 +2,14 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <cmath>
 #include <regex>
 #include <set>
 
 #include "common/time_format.h"
 #include "sfn/asl/choice_evaluator.h"
+#include "sfn/asl/event_arena.h"
 #include "sfn/asl/json_text.h"
 
 namespace wharf::asl {
@@ -135,6 +137,20 @@ bool numberOrNumericText(const Json& v, double& out) {
   return true;
 }
 
+// "<Type>StateEntered" or "<Type>StateExited".
+const std::string& stateEventType(StateType type, bool entered) {
+  constexpr size_t kTypes = static_cast<size_t>(StateType::kMap) + 1;
+  static const auto kNames = [] {
+    std::array<std::array<std::string, 2>, kTypes> names;
+    for (size_t t = 0; t < kTypes; ++t) {
+      std::string_view name = stateTypeName(static_cast<StateType>(t));
+      names[t] = {fmt::format("{}StateEntered", name), fmt::format("{}StateExited", name)};
+    }
+    return names;
+  }();
+  return kNames[static_cast<size_t>(type)][entered ? 0 : 1];
+}
+
 std::string_view familyPrefix(ResourceFamily family) {
   switch (family) {
     case ResourceFamily::kLambda:
@@ -157,7 +173,7 @@ class Execution::Impl {
   StepResult start(const Json& input) {
     startTime_ = clock_.now();
     executionInput_ = input;
-    boost::json::object d;
+    boost::json::object d(arena_);
     d["input"] = toJsonText(input);
     d["inputDetails"] = truncated();
     d["roleArn"] = info_.roleArn;
@@ -221,66 +237,105 @@ class Execution::Impl {
  private:
   StepResult flush() {
     StepResult out;
-    out.events.assign(history_.begin() + static_cast<std::ptrdiff_t>(flushed_), history_.end());
+    // The caller's copies share an arena of their own: in the execution's they would stay until
+    // the execution ends.
+    boost::json::storage_ptr batch = flushed_ < history_.size() ? makeEventArena() : boost::json::storage_ptr();
+    out.events.reserve(history_.size() - flushed_);
+    for (size_t i = flushed_; i < history_.size(); ++i) {
+      const HistoryEvent& e = history_[i];
+      out.events.push_back(HistoryEvent{.id = e.id,
+                                        .previousEventId = e.previousEventId,
+                                        .type = e.type,
+                                        .timestamp = e.timestamp,
+                                        .detailsKey = e.detailsKey,
+                                        .details = boost::json::object(e.details, batch)});
+    }
     flushed_ = history_.size();
     out.commands = std::move(commands_);
     commands_.clear();
     return out;
   }
 
-  static boost::json::object truncated() {
-    boost::json::object o;
-    o["truncated"] = false;
-    return o;
-  }
+  boost::json::object truncated() const { return boost::json::object({{"truncated", false}}, arena_); }
 
   // Appends an event; `advance` moves the frame's cursor (the previousEventId of what follows).
-  int64_t emitRaw(Frame& f, std::string type, std::string key, boost::json::object details, bool advance = true,
-                  std::optional<int64_t> previous = std::nullopt) {
+  int64_t emitRaw(Frame& f, std::string_view type, std::string_view key, boost::json::object details,
+                  bool advance = true, std::optional<int64_t> previous = std::nullopt) {
     if (f.silent) return f.cursor;
-    HistoryEvent e;
-    e.id = static_cast<int64_t>(history_.size()) + 1;
-    e.previousEventId = previous.value_or(f.cursor);
-    e.type = std::move(type);
-    e.timestamp = clock_.now();
-    e.detailsKey = std::move(key);
-    e.details = std::move(details);
-    int64_t id = e.id;
-    history_.push_back(std::move(e));
+    auto id = static_cast<int64_t>(history_.size()) + 1;
+    // Constructed, not assigned, so the details keep the arena they were built in.
+    history_.push_back(HistoryEvent{.id = id,
+                                    .previousEventId = previous.value_or(f.cursor),
+                                    .type = std::string(type),
+                                    .timestamp = clock_.now(),
+                                    .detailsKey = std::string(key),
+                                    .details = std::move(details)});
     if (advance) f.cursor = id;
     return id;
   }
 
-  Json contextObject(const Frame& f) const {
-    boost::json::object exec;
-    exec["Id"] = info_.executionArn;
-    exec["Input"] = executionInput_;
-    exec["StartTime"] = toIso8601(startTime_);
-    exec["Name"] = info_.executionName;
-    exec["RoleArn"] = info_.roleArn;
-    exec["RedriveCount"] = 0;
-    boost::json::object sm;
-    sm["Id"] = info_.stateMachineArn;
-    sm["Name"] = info_.stateMachineName;
+  // The context object ($$) of the current state of a frame. It is built on first use into the
+  // execution's one context object, whose fixed part (Execution, StateMachine) is built once;
+  // `mapItem` makes $$.Map.Item the frame's own item `mapItem` (a Map's ItemSelector).
+  class StateContext final : public ContextSource {
+   public:
+    StateContext(const Impl& impl, const Frame& frame, std::optional<size_t> mapItem = std::nullopt)
+        : impl_(impl), frame_(frame), mapItem_(mapItem), serial_(++impl.contextSerial_) {}
+    const Json& context() const override { return impl_.contextFor(*this); }
+
+   private:
+    friend class Impl;
+    const Impl& impl_;
+    const Frame& frame_;
+    std::optional<size_t> mapItem_;
+    uint64_t serial_;
+  };
+
+  const Json& contextFor(const StateContext& c) const {
+    if (contextBuiltFor_ == c.serial_) return context_;
+    contextBuiltFor_ = c.serial_;
+    if (context_.is_null()) {
+      boost::json::object exec;
+      exec["Id"] = info_.executionArn;
+      exec["Input"] = executionInput_;
+      exec["StartTime"] = toIso8601(startTime_);
+      exec["Name"] = info_.executionName;
+      exec["RoleArn"] = info_.roleArn;
+      exec["RedriveCount"] = 0;
+      boost::json::object sm;
+      sm["Id"] = info_.stateMachineArn;
+      sm["Name"] = info_.stateMachineName;
+      boost::json::object ctx;
+      ctx["Execution"] = std::move(exec);
+      ctx["StateMachine"] = std::move(sm);
+      context_ = std::move(ctx);
+    }
+    const Frame& f = c.frame_;
+    boost::json::object& ctx = context_.as_object();
     boost::json::object st;
     if (f.state) {
       st["Name"] = f.state->name;
       st["EnteredTime"] = toIso8601(f.enteredTime);
       if (f.state->type == StateType::kTask) st["RetryCount"] = f.retryCount;
     }
-    boost::json::object ctx;
-    ctx["Execution"] = std::move(exec);
-    ctx["StateMachine"] = std::move(sm);
     ctx["State"] = std::move(st);
+    ctx.stable_erase("Task");
+    ctx.stable_erase("Map");
     if (!f.task.taskToken.empty()) ctx["Task"] = boost::json::object{{"Token", f.task.taskToken}};
-    for (const Frame* p = &f; p; p = p->parent) {
-      if (p->mapItemValue) {
-        ctx["Map"] =
-            boost::json::object{{"Item", boost::json::object{{"Index", p->mapItemIndex}, {"Value", *p->mapItemValue}}}};
-        break;
+    auto item = [](int64_t index, const Json& value) {
+      return boost::json::object{{"Item", boost::json::object{{"Index", index}, {"Value", value}}}};
+    };
+    if (c.mapItem_) {
+      ctx["Map"] = item(static_cast<int64_t>(*c.mapItem_), f.items[*c.mapItem_]);
+    } else {
+      for (const Frame* p = &f; p; p = p->parent) {
+        if (p->mapItemValue) {
+          ctx["Map"] = item(p->mapItemIndex, *p->mapItemValue);
+          break;
+        }
       }
     }
-    return ctx;
+    return context_;
   }
 
   std::string runtimeCause(const Frame& f, const std::string& message) const {
@@ -294,10 +349,10 @@ class Execution::Impl {
   }
 
   // InputPath / OutputPath: null gives {}, absent is "$".
-  Result<Json> selectPath(const OptionalPath& p, const Json& value, const Frame& f, const Json& ctx) const {
+  Result<Json> selectPath(const OptionalPath& p, Json value, const Frame& f, const StateContext& ctx) const {
     if (p.isNull) return Json(boost::json::object());
     if (!p.path) return value;
-    EvalScope scope{&value, &ctx, &f.variables, &ids_};
+    EvalScope scope{&value, nullptr, &f.variables, &ids_, &ctx};
     auto r = resolvePath(*p.path, scope);
     if (!r) {
       return fail(ErrorCode::kInvalidArgument, "States.Runtime",
@@ -324,7 +379,8 @@ class Execution::Impl {
     while (f.state && f.waiting == Waiting::kNone && status_ == ExecutionStatus::kRunning) execute(f);
   }
 
-  void enter(Frame& f, const State* s, Json input) {
+  // `inputText` is the input's JSON text when the caller already has it.
+  void enter(Frame& f, const State* s, Json input, std::optional<std::string> inputText = std::nullopt) {
     f.state = s;
     f.input = std::move(input);
     f.enteredTime = clock_.now();
@@ -333,50 +389,50 @@ class Execution::Impl {
     f.retrying = false;
     f.task = {};
     f.waiting = Waiting::kNone;
-    boost::json::object d;
-    d["name"] = s->name;
-    d["input"] = toJsonText(f.input);
-    d["inputDetails"] = truncated();
-    f.enteredId =
-        emitRaw(f, fmt::format("{}StateEntered", stateTypeName(s->type)), "stateEnteredEventDetails", std::move(d));
+    if (f.silent) {
+      f.enteredId = f.cursor;
+      return;
+    }
+    boost::json::object d({{"name", s->name},
+                           {"input", inputText ? std::move(*inputText) : toJsonText(f.input)},
+                           {"inputDetails", truncated()}},
+                          arena_);
+    f.enteredId = emitRaw(f, stateEventType(s->type, true), "stateEnteredEventDetails", std::move(d));
   }
 
   // Leaves the current state with `output` and moves to `next` ("" = end of this frame).
   void leave(Frame& f, Json output, const std::string& next, const boost::json::object* assigned,
              std::optional<int64_t> previous = std::nullopt) {
-    if (toJsonText(output).size() > kMaxPayloadBytes) {
+    std::string text = toJsonText(output);
+    if (text.size() > kMaxPayloadBytes) {
       failState(f, Failure{"States.DataLimitExceeded",
                            fmt::format("The state/task '{}' returned a result with a size exceeding the maximum number "
                                        "of bytes service limit.",
                                        f.state->name)});
       return;
     }
-    boost::json::object d;
-    d["name"] = f.state->name;
-    d["output"] = toJsonText(output);
-    d["outputDetails"] = truncated();
+    boost::json::object d({{"name", f.state->name}, {"output", text}, {"outputDetails", truncated()}}, arena_);
     if (assigned && !assigned->empty()) {
-      boost::json::object vars;
+      boost::json::object vars(arena_);
       for (const auto& kv : *assigned) vars[kv.key()] = toJsonText(kv.value());
       d["assignedVariables"] = std::move(vars);
       d["assignedVariablesDetails"] = truncated();
     }
-    emitRaw(f, fmt::format("{}StateExited", stateTypeName(f.state->type)), "stateExitedEventDetails", std::move(d),
-            true, previous);
+    emitRaw(f, stateEventType(f.state->type, false), "stateExitedEventDetails", std::move(d), true, previous);
     if (assigned) {
       for (const auto& kv : *assigned) f.variables[kv.key()] = kv.value();
     }
     if (next.empty()) {
       finishFrame(f, std::move(output), std::nullopt);
     } else {
-      enter(f, f.machine->find(next), std::move(output));
+      enter(f, f.machine->find(next), std::move(output), std::move(text));
     }
   }
 
   Result<boost::json::object> evaluateAssign(const std::optional<PayloadTemplate>& assign, const Json& value,
-                                             const Frame& f, const Json& ctx) const {
+                                             const Frame& f, const StateContext& ctx) const {
     if (!assign) return boost::json::object();
-    EvalScope scope{&value, &ctx, &f.variables, &ids_};
+    EvalScope scope{&value, nullptr, &f.variables, &ids_, &ctx};
     auto r = assign->evaluate(scope);
     if (!r) return std::unexpected(r.error());
     return r->as_object();
@@ -386,9 +442,9 @@ class Execution::Impl {
   // OutputPath and Assign, then leave the state.
   void complete(Frame& f, Json result, bool useSelector, std::optional<int64_t> previous = std::nullopt) {
     const State& s = *f.state;
-    Json ctx = contextObject(f);
+    StateContext ctx(*this, f);
     if (useSelector && s.resultSelector) {
-      EvalScope scope{&result, &ctx, &f.variables, &ids_};
+      EvalScope scope{&result, nullptr, &f.variables, &ids_, &ctx};
       auto r = s.resultSelector->evaluate(scope);
       if (!r) return failState(f, runtimeError(f, r.error()));
       result = std::move(*r);
@@ -397,17 +453,17 @@ class Execution::Impl {
     if (!assigned) return failState(f, runtimeError(f, assigned.error()));
     auto merged = applyResultPath(s.resultPath, f.input, std::move(result));
     if (!merged) return failState(f, runtimeError(f, merged.error()));
-    auto out = selectPath(s.outputPath, *merged, f, ctx);
+    auto out = selectPath(s.outputPath, std::move(*merged), f, ctx);
     if (!out) return failState(f, runtimeError(f, out.error()));
     leave(f, std::move(*out), s.end ? "" : s.next, &*assigned, previous);
   }
 
   // Effective input: InputPath then Parameters.
-  Result<Json> effectiveInput(Frame& f, const Json& ctx, bool useParameters = true) {
+  Result<Json> effectiveInput(Frame& f, const StateContext& ctx, bool useParameters = true) {
     auto in = selectPath(f.state->inputPath, f.input, f, ctx);
     if (!in) return in;
     if (useParameters && f.state->parameters) {
-      EvalScope scope{&*in, &ctx, &f.variables, &ids_};
+      EvalScope scope{&*in, nullptr, &f.variables, &ids_, &ctx};
       return f.state->parameters->evaluate(scope);
     }
     return in;
@@ -421,7 +477,7 @@ class Execution::Impl {
                                                     : "JSONata is not available: no JsonataEvaluator is configured.")});
       return;
     }
-    Json ctx = contextObject(f);
+    StateContext ctx(*this, f);
     switch (s.type) {
       case StateType::kPass: {
         auto eff = effectiveInput(f, ctx);
@@ -432,7 +488,7 @@ class Execution::Impl {
       case StateType::kSucceed: {
         auto in = selectPath(s.inputPath, f.input, f, ctx);
         if (!in) return failState(f, runtimeError(f, in.error()));
-        auto out = selectPath(s.outputPath, *in, f, ctx);
+        auto out = selectPath(s.outputPath, std::move(*in), f, ctx);
         if (!out) return failState(f, runtimeError(f, out.error()));
         leave(f, std::move(*out), "", nullptr);
         return;
@@ -460,10 +516,10 @@ class Execution::Impl {
 
   Result<std::optional<std::string>> failField(const Frame& f, const std::optional<std::string>& literal,
                                                const std::optional<ValueSource>& source, std::string_view field,
-                                               const Json& ctx) const {
+                                               const StateContext& ctx) const {
     if (literal) return literal;
     if (!source) return std::optional<std::string>();
-    EvalScope scope{&f.input, &ctx, &f.variables, &ids_};
+    EvalScope scope{&f.input, nullptr, &f.variables, &ids_, &ctx};
     Result<Json> v = source->call ? source->call->evaluate(scope) : resolvePath(*source->path, scope);
     if (!v) {
       if (source->call) return std::unexpected(v.error());
@@ -474,7 +530,7 @@ class Execution::Impl {
     return std::optional<std::string>(v->is_string() ? std::string(v->get_string()) : toJsonText(*v));
   }
 
-  void executeFail(Frame& f, const Json& ctx) {
+  void executeFail(Frame& f, const StateContext& ctx) {
     const State& s = *f.state;
     auto error = failField(f, s.error, s.errorPath, "ErrorPath", ctx);
     if (!error) return finishFrame(f, Json(), runtimeError(f, error.error()));
@@ -483,18 +539,18 @@ class Execution::Impl {
     finishFrame(f, Json(), Failure{error->value_or(""), *cause});
   }
 
-  void executeChoice(Frame& f, const Json& ctx) {
+  void executeChoice(Frame& f, const StateContext& ctx) {
     const State& s = *f.state;
     auto in = selectPath(s.inputPath, f.input, f, ctx);
     if (!in) return failState(f, runtimeError(f, in.error()));
-    EvalScope scope{&*in, &ctx, &f.variables, &ids_};
+    EvalScope scope{&*in, nullptr, &f.variables, &ids_, &ctx};
     for (const auto& rule : s.choices) {
       auto m = evaluateChoiceRule(rule, scope);
       if (!m) return failState(f, runtimeError(f, m.error()));
       if (*m) {
         auto assigned = evaluateAssign(rule.assign, *in, f, ctx);
         if (!assigned) return failState(f, runtimeError(f, assigned.error()));
-        auto out = selectPath(s.outputPath, *in, f, ctx);
+        auto out = selectPath(s.outputPath, std::move(*in), f, ctx);
         if (!out) return failState(f, runtimeError(f, out.error()));
         return leave(f, std::move(*out), rule.next, &*assigned);
       }
@@ -502,16 +558,16 @@ class Execution::Impl {
     if (s.defaultNext.empty()) return failState(f, Failure{"States.NoChoiceMatched", "No Matches!"});
     auto assigned = evaluateAssign(s.assign, *in, f, ctx);
     if (!assigned) return failState(f, runtimeError(f, assigned.error()));
-    auto out = selectPath(s.outputPath, *in, f, ctx);
+    auto out = selectPath(s.outputPath, std::move(*in), f, ctx);
     if (!out) return failState(f, runtimeError(f, out.error()));
     leave(f, std::move(*out), s.defaultNext, &*assigned);
   }
 
-  void executeWait(Frame& f, const Json& ctx) {
+  void executeWait(Frame& f, const StateContext& ctx) {
     const State& s = *f.state;
     auto in = selectPath(s.inputPath, f.input, f, ctx);
     if (!in) return failState(f, runtimeError(f, in.error()));
-    EvalScope scope{&*in, &ctx, &f.variables, &ids_};
+    EvalScope scope{&*in, nullptr, &f.variables, &ids_, &ctx};
     std::chrono::system_clock::time_point fireAt = clock_.now();
     if (s.seconds) {
       double d = 0;
@@ -575,7 +631,7 @@ class Execution::Impl {
     commands_.push_back({.kind = Command::Kind::kStartTimer, .task = {}, .id = f.pendingId, .fireAt = fireAt});
   }
 
-  void executeTask(Frame& f, const Json& ctx) {
+  void executeTask(Frame& f, const StateContext& ctx) {
     const State& s = *f.state;
     TaskRequest req = describeResource(s.resource);
     // Callback and .sync integrations (and activities) get a token: $$.Task.Token is defined for them.
@@ -585,10 +641,9 @@ class Execution::Impl {
       req.taskToken = ids_.uuid();
       f.task.taskToken = req.taskToken;
     }
-    Json taskCtx = needsToken ? contextObject(f) : ctx;
-    auto eff = effectiveInput(f, taskCtx);
+    auto eff = effectiveInput(f, ctx);  // built lazily, so $$.Task.Token shows the token
     if (!eff) return failState(f, runtimeError(f, eff.error()));
-    EvalScope scope{&f.input, &taskCtx, &f.variables, &ids_};
+    EvalScope scope{&f.input, nullptr, &f.variables, &ids_, &ctx};
     req.timeoutSeconds = s.timeoutSeconds;
     req.heartbeatSeconds = s.heartbeatSeconds;
     for (auto [p, target] :
@@ -625,7 +680,7 @@ class Execution::Impl {
   }
 
   void scheduleTask(Frame& f, TaskRequest req) {
-    boost::json::object d;
+    boost::json::object d(arena_);
     std::string type;
     if (req.family == ResourceFamily::kService) {
       d["resourceType"] = req.resourceType;
@@ -634,7 +689,7 @@ class Execution::Impl {
       d["parameters"] = toJsonText(req.parameters);
       if (req.timeoutSeconds) d["timeoutInSeconds"] = *req.timeoutSeconds;
       if (req.heartbeatSeconds) d["heartbeatInSeconds"] = *req.heartbeatSeconds;
-      if (req.roleArn) d["taskCredentials"] = boost::json::object{{"roleArn", *req.roleArn}};
+      if (req.roleArn) d["taskCredentials"] = boost::json::object({{"roleArn", *req.roleArn}}, arena_);
     } else {
       d["resource"] = req.resource;
       d["input"] = toJsonText(req.parameters);
@@ -666,7 +721,7 @@ class Execution::Impl {
   }
 
   boost::json::object taskDetails(const Frame& f) const {
-    boost::json::object d;
+    boost::json::object d(arena_);
     if (f.task.family == ResourceFamily::kService) {
       d["resourceType"] = f.task.resourceType;
       d["resource"] = f.task.action;
@@ -755,7 +810,7 @@ class Execution::Impl {
                            .heartbeat = heartbeat});
     } else if (f.waiting == Waiting::kTimer) {
       clearTask(f);
-      Json ctx = contextObject(f);
+      StateContext ctx(*this, f);
       auto out = selectPath(f.state->outputPath, f.effective, f, ctx);
       if (!out) {
         failState(f, runtimeError(f, out.error()));
@@ -813,7 +868,7 @@ class Execution::Impl {
         errorOutput["Cause"] = nullptr;
       else if (fl.missing == Failure::Missing::kEmptyCause)
         errorOutput["Cause"] = "";
-      Json ctx = contextObject(f);
+      StateContext ctx(*this, f);
       auto assigned = evaluateAssign(c.assign, Json(errorOutput), f, ctx);
       if (!assigned) return finishFrame(f, Json(), runtimeError(f, assigned.error()));
       auto out = applyResultPath(c.resultPath, f.input, Json(std::move(errorOutput)));
@@ -842,14 +897,14 @@ class Execution::Impl {
     f.output = std::move(output);
     if (!f.parent) {
       if (f.succeeded) {
-        boost::json::object d;
+        boost::json::object d(arena_);
         d["output"] = toJsonText(f.output);
         d["outputDetails"] = truncated();
         emitRaw(f, "ExecutionSucceeded", "executionSucceededEventDetails", std::move(d));
         status_ = ExecutionStatus::kSucceeded;
         output_ = f.output;
       } else {
-        boost::json::object d;
+        boost::json::object d(arena_);
         if (!f.failure->error.empty()) d["error"] = f.failure->error;
         if (f.failure->cause) d["cause"] = *f.failure->cause;
         emitRaw(f, "ExecutionFailed", "executionFailedEventDetails", std::move(d));
@@ -864,7 +919,7 @@ class Execution::Impl {
 
   void stopExecution(ExecutionStatus status, std::string type, std::optional<std::string> error,
                      std::optional<std::string> cause) {
-    boost::json::object d;
+    boost::json::object d(arena_);
     if (error) d["error"] = *error;
     if (cause) d["cause"] = *cause;
     std::string key = type == "ExecutionAborted" ? "executionAbortedEventDetails" : "executionTimedOutEventDetails";
@@ -900,7 +955,7 @@ class Execution::Impl {
     return child;
   }
 
-  void executeParallel(Frame& f, const Json& ctx) {
+  void executeParallel(Frame& f, const StateContext& ctx) {
     auto eff = effectiveInput(f, ctx);
     if (!eff) return failState(f, runtimeError(f, eff.error()));
     emitRaw(f, "ParallelStateStarted", "", {});
@@ -936,11 +991,11 @@ class Execution::Impl {
     return static_cast<int64_t>(d);
   }
 
-  void executeMap(Frame& f, const Json& ctx) {
+  void executeMap(Frame& f, const StateContext& ctx) {
     const State& s = *f.state;
     auto eff = selectPath(s.inputPath, f.input, f, ctx);
     if (!eff) return failState(f, runtimeError(f, eff.error()));
-    EvalScope scope{&*eff, &ctx, &f.variables, &ids_};
+    EvalScope scope{&*eff, nullptr, &f.variables, &ids_, &ctx};
     Json items = *eff;
     if (s.itemReader) return startItemReader(f, scope);
     if (s.itemsPath) {
@@ -962,7 +1017,7 @@ class Execution::Impl {
       if (!v) return failState(f, runtimeError(f, v.error()));
       f.maxConcurrency = *v;
     }
-    boost::json::object started;
+    boost::json::object started(arena_);
     started["length"] = static_cast<int64_t>(f.items.size());
     emitRaw(f, "MapStateStarted", "mapStateStartedEventDetails", std::move(started));
     f.toleratedCount = s.toleratedFailureCount.value_or(0);
@@ -990,7 +1045,7 @@ class Execution::Impl {
       f.toleratedPercentage = d;
     }
     if (s.distributed) {
-      boost::json::object run;
+      boost::json::object run(arena_);
       run["mapRunArn"] = fmt::format("{}/{}:{}", mapRunPrefix(), s.name, ids_.uuid());
       emitRaw(f, "MapRunStarted", "mapRunStartedEventDetails", std::move(run));
     }
@@ -1009,14 +1064,14 @@ class Execution::Impl {
   // supported yet, so a valid configuration is then rejected with States.Runtime.
   void startItemReader(Frame& f, const EvalScope& scope) {
     const State& s = *f.state;
-    emitRaw(f, "MapStateStarted", "mapStateStartedEventDetails", boost::json::object{{"length", 0}});
+    emitRaw(f, "MapStateStarted", "mapStateStartedEventDetails", boost::json::object({{"length", 0}}, arena_));
     std::optional<int64_t> maxItems = s.readerMaxItems;
     if (s.readerMaxItemsPath) {
       auto v = intFromPath(f, s.readerMaxItemsPath, "MaxItems", scope);
       if (!v) return failState(f, runtimeError(f, v.error()));
       maxItems = *v;
     }
-    boost::json::object run;
+    boost::json::object run(arena_);
     run["mapRunArn"] = fmt::format("{}/{}:{}", mapRunPrefix(), s.name, ids_.uuid());
     emitRaw(f, "MapRunStarted", "mapRunStartedEventDetails", std::move(run));
     std::optional<std::string> invalid;
@@ -1027,7 +1082,7 @@ class Execution::Impl {
       return failState(f, Failure{"States.Runtime", runtimeCause(f, "Map ItemReader is not supported yet.")});
     }
     emitRaw(f, "MapRunFailed", "mapRunFailedEventDetails",
-            boost::json::object{{"error", "States.ItemReaderFailed"}, {"cause", *invalid}});
+            boost::json::object({{"error", "States.ItemReaderFailed"}, {"cause", *invalid}}, arena_));
     emitRaw(f, "MapStateFailed", "", {});
     failState(f, Failure{"States.ItemReaderFailed", *invalid});
   }
@@ -1047,12 +1102,10 @@ class Execution::Impl {
            (f.maxConcurrency == 0 || f.running < static_cast<size_t>(f.maxConcurrency)) &&
            status_ == ExecutionStatus::kRunning) {
       size_t i = f.nextChild++;
-      Json ctx = contextObject(f);
-      ctx.as_object()["Map"] =
-          boost::json::object{{"Item", boost::json::object{{"Index", static_cast<int64_t>(i)}, {"Value", f.items[i]}}}};
+      StateContext ctx(*this, f, i);
       Json item = f.items[i];
       if (s.itemSelector) {
-        EvalScope scope{&f.effective, &ctx, &f.variables, &ids_};
+        EvalScope scope{&f.effective, nullptr, &f.variables, &ids_, &ctx};
         auto v = s.itemSelector->evaluate(scope);
         if (!v) {
           f.launching = false;
@@ -1069,7 +1122,7 @@ class Execution::Impl {
       child->mapItemIndex = static_cast<int64_t>(i);
       child->mapItemValue = f.items[i];
       if (!s.distributed) {
-        boost::json::object d;
+        boost::json::object d(arena_);
         d["index"] = static_cast<int64_t>(i);
         d["name"] = s.name;
         child->cursor = emitRaw(f, "MapIterationStarted", "mapIterationStartedEventDetails", std::move(d), false);
@@ -1099,7 +1152,7 @@ class Execution::Impl {
       return;
     }
     --f.running;
-    boost::json::object d;
+    boost::json::object d(arena_);
     d["index"] = static_cast<int64_t>(child.index);
     d["name"] = f.state->name;
     if (child.succeeded) {
@@ -1155,7 +1208,7 @@ class Execution::Impl {
         return;
       }
       if (isMap && f.state->distributed) {
-        boost::json::object d;
+        boost::json::object d(arena_);
         d["error"] = f.childFailure->error;
         if (f.childFailure->cause) d["cause"] = *f.childFailure->cause;
         emitRaw(f, "MapRunFailed", "mapRunFailedEventDetails", std::move(d));
@@ -1184,6 +1237,7 @@ class Execution::Impl {
 
   DefinitionPtr definition_;
   ExecutionInfo info_;
+  boost::json::storage_ptr arena_ = makeEventArena();  // the events' details
   const Clock& clock_;
   IdGenerator& ids_;
   [[maybe_unused]] JsonataEvaluator* jsonata_;
@@ -1194,6 +1248,8 @@ class Execution::Impl {
   size_t flushed_ = 0;
   int64_t nextTimer_ = 1;
   std::string executionTimerId_;
+  mutable Json context_;
+  mutable uint64_t contextSerial_ = 0, contextBuiltFor_ = 0;
 };
 
 Execution::Execution(DefinitionPtr definition, ExecutionInfo info, const Clock& clock, IdGenerator& ids,

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <iterator>
 
 namespace wharf::asl {
 namespace {
@@ -62,10 +63,10 @@ void append(std::string& out, const boost::json::value& v) {
       out += v.get_bool() ? "true" : "false";
       break;
     case boost::json::kind::int64:
-      out += fmt::format("{}", v.get_int64());
+      fmt::format_to(std::back_inserter(out), "{}", v.get_int64());
       break;
     case boost::json::kind::uint64:
-      out += fmt::format("{}", v.get_uint64());
+      fmt::format_to(std::back_inserter(out), "{}", v.get_uint64());
       break;
     case boost::json::kind::double_:
       appendDouble(out, v.get_double());
