@@ -65,6 +65,7 @@ class WharfServer:
         self.proc.send_signal(signal.SIGKILL)
         self.proc.wait()
         self._drain.wait()
+        self.proc.stdout.close()
 
     def stop(self):
         if self.proc and self.proc.poll() is None:
@@ -75,6 +76,7 @@ class WharfServer:
                 self.proc.kill()
                 self.proc.wait()
             self._drain.wait()
+            self.proc.stdout.close()
 
     def cleanup(self):
         self.stop()
