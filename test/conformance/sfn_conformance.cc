@@ -16,6 +16,7 @@
 #include "sfn/asl/definition.h"
 #include "sfn/asl/execution.h"
 #include "sfn/asl/json_text.h"
+#include "sfn/jsonata/asl_jsonata_evaluator.h"
 
 namespace fs = std::filesystem;
 using Json = boost::json::value;
@@ -369,7 +370,6 @@ void substituteActivityArns(Json& v) {
 
 CaseResult runCase(const boost::json::object& c) {
   const auto& expected = c.at("expected").as_object();
-  if (c.at("query_language") == "JSONata") return {CaseResult::Kind::kSkipped, "JSONata evaluator not available yet"};
   const auto& requires_ = c.at("requires").as_array();
   Json definitionJson = c.at("definition");
   if (std::find(requires_.begin(), requires_.end(), Json("activity")) != requires_.end())
@@ -393,7 +393,8 @@ CaseResult runCase(const boost::json::object& c) {
                      "sm",
                      "arn:aws:iam::111111111111:role/sfn",
                      "us-east-1"};
-  Execution exec(*def, info, clock, *ids);
+  jsonata::AslJsonataEvaluator jsonata;
+  Execution exec(*def, info, clock, *ids, &jsonata);
   // A scheduled task with the JSON of the event that scheduled it.
   struct Pending {
     Command cmd;
@@ -553,6 +554,7 @@ int main(int argc, char** argv) {
   }
   std::sort(files.begin(), files.end());
   int passed = 0, failed = 0, skipped = 0, unexpected = 0, jsonPathTotal = 0, jsonPathPassed = 0;
+  int jsonataPassed = 0, jsonataFailed = 0, jsonataSkipped = 0;
   for (const auto& file : files) {
     std::ifstream in(file);
     std::stringstream buf;
@@ -574,13 +576,16 @@ int main(int argc, char** argv) {
       case CaseResult::Kind::kPassed:
         ++passed;
         jsonPathPassed += jsonPath ? 1 : 0;
+        jsonataPassed += jsonPath ? 0 : 1;
         break;
       case CaseResult::Kind::kSkipped:
         ++skipped;
+        jsonataSkipped += jsonPath ? 0 : 1;
         if (verbose) std::cout << "SKIP " << id << ": " << r.detail << "\n";
         break;
       case CaseResult::Kind::kFailed:
         ++failed;
+        jsonataFailed += jsonPath ? 0 : 1;
         if (known.contains(id)) {
           std::cout << "KNOWN " << id << ": " << r.detail.substr(0, 600) << "\n";
         } else {
@@ -591,6 +596,8 @@ int main(int argc, char** argv) {
     }
   }
   std::cout << fmt::format("JSONPath cases: {}/{} passed\n", jsonPathPassed, jsonPathTotal);
+  std::cout << fmt::format("JSONata cases: {} passed, {} failed, {} skipped\n", jsonataPassed, jsonataFailed,
+                           jsonataSkipped);
   std::cout << fmt::format("{} passed, {} failed, {} skipped\n", passed, failed, skipped);
   return unexpected == 0 ? 0 : 1;
 }

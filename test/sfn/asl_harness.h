@@ -43,7 +43,7 @@ struct TestRun {
   std::unique_ptr<IdGenerator> ids = makeSequentialIdGenerator(3);
   std::unique_ptr<Execution> exec;
   StepResult first;
-  TestRun(std::string_view definition, std::string_view input) {
+  TestRun(std::string_view definition, std::string_view input, JsonataEvaluator* jsonata = nullptr) {
     auto def = parseDefinition(definition);
     EXPECT_TRUE(def.has_value()) << (def ? "" : def.error().message);
     ExecutionInfo info{"arn:aws:states:us-east-1:111111111111:execution:sm:run",
@@ -52,7 +52,7 @@ struct TestRun {
                        "sm",
                        "arn:aws:iam::111111111111:role/r",
                        "us-east-1"};
-    exec = std::make_unique<Execution>(*def, info, clock, *ids);
+    exec = std::make_unique<Execution>(*def, info, clock, *ids, jsonata);
     first = exec->start(J(input));
   }
   std::vector<std::string> types() const {

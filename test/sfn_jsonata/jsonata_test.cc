@@ -117,17 +117,18 @@ TEST(AslJsonataEvaluatorTest, CompilesEvaluatesAndReportsQueryErrors) {
   ASSERT_TRUE(expr);
   json::object bindings{
       {"states", json::parse(R"({"input":{"items":[{"name":"a","price":5},{"name":"b","price":20}]}})")}};
-  auto value = (*expr)->evaluate(bindings);
-  ASSERT_TRUE(value);
-  EXPECT_EQ(*value, json::value("b"));
+  asl::JsonataEnvironment env;
+  auto value = (*expr)->evaluate(bindings, env);
+  ASSERT_TRUE(value && *value);
+  EXPECT_EQ(**value, json::value("b"));
 
-  auto missing = (*expr)->evaluate(json::object{{"states", json::object{}}});
-  ASSERT_FALSE(missing);
-  EXPECT_TRUE(AslJsonataEvaluator::isUndefinedResult(missing.error()));
+  auto missing = (*expr)->evaluate(json::object{{"states", json::object{}}}, env);
+  ASSERT_TRUE(missing);
+  EXPECT_FALSE(*missing);
 
   auto failing = evaluator.compile("$states.input + 1");
   ASSERT_TRUE(failing);
-  auto err = (*failing)->evaluate(json::object{{"states", json::object{{"input", "x"}}}});
+  auto err = (*failing)->evaluate(json::object{{"states", json::object{{"input", "x"}}}}, env);
   ASSERT_FALSE(err);
   EXPECT_EQ(err.error().type, "States.QueryEvaluationError");
   EXPECT_NE(err.error().message.find("T2001"), std::string::npos);

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "sfn/asl/json_text.h"
+#include "sfn/asl/jsonata_evaluator.h"
 
 namespace wharf::asl {
 
@@ -165,14 +166,17 @@ class DefinitionParser {
       return machine;
     }
     const auto& o = v.get_object();
-    std::set<std::string, std::less<>> allowed = {"StartAt", "States", "Comment", "QueryLanguage"};
+    // Only the whole state machine declares a QueryLanguage: branches and item processors inherit it.
+    std::set<std::string, std::less<>> allowed = {"StartAt", "States", "Comment"};
     if (topLevel)
-      allowed.insert({"Version", "TimeoutSeconds"});
+      allowed.insert({"Version", "TimeoutSeconds", "QueryLanguage"});
     else
       allowed.insert("ProcessorConfig");
     checkFields(o, allowed, loc);
-    if (const auto* ql = o.if_contains("QueryLanguage"))
+    if (const auto* ql = o.if_contains("QueryLanguage"); ql && topLevel) {
       machine->queryLanguage = parseQueryLanguage(*ql, loc + "/QueryLanguage");
+      machineLanguage_ = machine->queryLanguage;
+    }
     if (const auto* ts = o.if_contains("TimeoutSeconds")) {
       if (!isInteger(*ts) || toInt(*ts) <= 0)
         schema("The value for the field 'TimeoutSeconds' must be a positive integer", loc + "/TimeoutSeconds");
@@ -213,6 +217,7 @@ class DefinitionParser {
 
  private:
   size_t stateCount_ = 0;
+  QueryLanguage machineLanguage_ = QueryLanguage::kJsonPath;
 
   void add(std::string code, std::string message, std::string location) {
     diagnostics.push_back({std::move(code), std::move(message), std::move(location)});
@@ -229,6 +234,13 @@ class DefinitionParser {
                loc + "/" + std::string(kv.key()));
       }
     }
+  }
+
+  // AWS's diagnostic for a field of the other query language.
+  static std::string onlyFor(std::string_view field, QueryLanguage language) {
+    bool jsonata = language == QueryLanguage::kJsonata;
+    return fmt::format("The QueryLanguage is set to '{}', but field '{}' is only supported for the '{}' QueryLanguage",
+                       jsonata ? "JSONPath" : "JSONata", field, jsonata ? "JSONata" : "JSONPath");
   }
 
   QueryLanguage parseQueryLanguage(const boost::json::value& v, const std::string& loc) {
@@ -292,6 +304,19 @@ class DefinitionParser {
       return std::nullopt;
     }
     return std::move(*t);
+  }
+
+  // A JSONata state's numeric field given as an expression: kept for the interpreter to evaluate.
+  bool jsonataNumber(State& s, const boost::json::object& o, std::string_view key, const std::string& loc) {
+    const auto* v = o.if_contains(key);
+    if (!v || !v->is_string() || s.queryLanguage != QueryLanguage::kJsonata) return false;
+    if (!isExpression(*v)) {
+      schema(fmt::format("The value for the field '{}' must be a number or a JSONata expression", key),
+             loc + "/" + std::string(key));
+    } else {
+      s.jsonataNumbers.emplace(std::string(key), std::string(v->get_string()));
+    }
+    return true;
   }
 
   std::optional<int64_t> nonNegativeInt(const boost::json::object& o, std::string_view key, const std::string& loc,
@@ -405,10 +430,12 @@ class DefinitionParser {
           else
             schema("These fields are required: [Next]", cl);
           if (s.queryLanguage == QueryLanguage::kJsonata) {
-            if (const auto* a = co.if_contains("Assign")) s.jsonataAssign = *a;  // validated by the evaluator
+            if (const auto* a = co.if_contains("Assign")) catcher.jsonataAssign = *a;
+            if (co.contains("ResultPath")) schema(onlyFor("ResultPath", QueryLanguage::kJsonPath), cl);
             if (const auto* out = co.if_contains("Output")) catcher.jsonataOutput = *out;
           } else {
             catcher.assign = payload(co, "Assign", cl, true);
+            if (co.contains("Output")) schema(onlyFor("Output", QueryLanguage::kJsonata), cl);
           }
           s.catches.push_back(std::move(catcher));
         }
@@ -443,12 +470,17 @@ class DefinitionParser {
     }
     if (ql == QueryLanguage::kJsonata) {
       rule.kind = ChoiceRule::Kind::kJsonata;
-      if (auto c = str(o, "Condition", loc))
-        rule.condition = *c;
-      else
+      checkFields(o, {"Condition", "Next", "Comment", "Assign", "Output"}, loc);
+      const auto* c = o.if_contains("Condition");
+      if (!c)
         schema("These fields are required: [Condition]", loc);
+      else if (!c->is_bool() && !isExpression(*c))
+        schema("The value for the field 'Condition' must be a BOOLEAN or a JSONata expression", loc + "/Condition");
+      else
+        rule.condition = *c;
       return rule;
     }
+    if (o.contains("Condition")) schema(onlyFor("Condition", QueryLanguage::kJsonata), loc);
     for (const char* combinator : {"And", "Or"}) {
       if (const auto* list = o.if_contains(combinator)) {
         rule.kind = std::string_view(combinator) == "And" ? ChoiceRule::Kind::kAnd : ChoiceRule::Kind::kOr;
@@ -527,17 +559,17 @@ class DefinitionParser {
     checkFields(o, allowedFields(s.type), loc);
     if (const auto* ql = o.if_contains("QueryLanguage")) {
       s.queryLanguage = parseQueryLanguage(*ql, loc + "/QueryLanguage");
-      if (inherited == QueryLanguage::kJsonata && s.queryLanguage == QueryLanguage::kJsonPath) {
-        schema("A state cannot use JSONPath when its state machine uses JSONata", loc + "/QueryLanguage");
+      if (machineLanguage_ == QueryLanguage::kJsonata && s.queryLanguage == QueryLanguage::kJsonPath) {
+        schema("'QueryLanguage' can not be 'JSONPath' if set to 'JSONata' for whole state machine", loc);
       }
     }
     bool jsonata = s.queryLanguage == QueryLanguage::kJsonata;
     if (jsonata) {
       for (const char* f :
-           {"InputPath", "OutputPath", "ResultPath", "Parameters", "ResultSelector", "ItemsPath", "ItemSelector",
+           {"InputPath", "OutputPath", "ResultPath", "Parameters", "ResultSelector", "ItemsPath", "Result",
             "SecondsPath", "TimestampPath", "ErrorPath", "CausePath", "TimeoutSecondsPath", "HeartbeatSecondsPath",
             "MaxConcurrencyPath", "ToleratedFailurePercentagePath", "ToleratedFailureCountPath"}) {
-        if (o.contains(f)) schema(fmt::format("The field '{}' is not supported for JSONata states", f), loc + "/" + f);
+        if (o.contains(f)) schema(onlyFor(f, QueryLanguage::kJsonPath), loc);
       }
       if (const auto* a = o.if_contains("Arguments")) s.jsonataArguments = *a;
       if (const auto* a = o.if_contains("Output")) s.jsonataOutput = *a;
@@ -545,7 +577,7 @@ class DefinitionParser {
       if (const auto* a = o.if_contains("Items")) s.jsonataItems = *a;
     } else {
       for (const char* f : {"Arguments", "Output", "Items"}) {
-        if (o.contains(f)) schema(fmt::format("The field '{}' is supported only for JSONata states", f), loc + "/" + f);
+        if (o.contains(f)) schema(onlyFor(f, QueryLanguage::kJsonata), loc);
       }
       s.inputPath = optionalPath(o, "InputPath", loc, false);
       s.outputPath = optionalPath(o, "OutputPath", loc, false);
@@ -576,9 +608,9 @@ class DefinitionParser {
           schema("Only one of these fields can be set: [TimeoutSeconds, TimeoutSecondsPath]", loc);
         if (o.contains("HeartbeatSeconds") && o.contains("HeartbeatSecondsPath"))
           schema("Only one of these fields can be set: [HeartbeatSeconds, HeartbeatSecondsPath]", loc);
-        if (!jsonata || (o.contains("TimeoutSeconds") && !o.at("TimeoutSeconds").is_string()))
+        if (!jsonataNumber(s, o, "TimeoutSeconds", loc))
           s.timeoutSeconds = nonNegativeInt(o, "TimeoutSeconds", loc, true);
-        if (!jsonata || (o.contains("HeartbeatSeconds") && !o.at("HeartbeatSeconds").is_string()))
+        if (!jsonataNumber(s, o, "HeartbeatSeconds", loc))
           s.heartbeatSeconds = nonNegativeInt(o, "HeartbeatSeconds", loc, true);
         s.timeoutSecondsPath = path(o, "TimeoutSecondsPath", loc);
         s.heartbeatSecondsPath = path(o, "HeartbeatSecondsPath", loc);
@@ -613,7 +645,10 @@ class DefinitionParser {
         if (count != 1)
           schema("Exactly one of these fields must be set: [Seconds, Timestamp, SecondsPath, TimestampPath]", loc);
         if (const auto* sec = o.if_contains("Seconds")) {
-          if (!(jsonata && sec->is_string()) && (!isInteger(*sec) || toInt(*sec) < 0)) {
+          if (jsonata && sec->is_string() && !isExpression(*sec)) {
+            schema("The value for the field 'Seconds' must be a non-negative integer or a JSONata expression",
+                   loc + "/Seconds");
+          } else if (!(jsonata && sec->is_string()) && (!isInteger(*sec) || toInt(*sec) < 0)) {
             schema("The value for the field 'Seconds' must be a non-negative integer", loc + "/Seconds");
           }
           s.seconds = *sec;
@@ -644,7 +679,7 @@ class DefinitionParser {
         } else {
           for (size_t i = 0; i < branches->get_array().size(); ++i) {
             s.branches.push_back(parseMachine(branches->get_array()[i], fmt::format("{}/Branches[{}]", loc, i),
-                                              s.queryLanguage, depth + 1, false));
+                                              machineLanguage_, depth + 1, false));
           }
         }
         parseRetryCatch(s, o, loc);
@@ -678,7 +713,7 @@ class DefinitionParser {
           }
         }
       }
-      s.processor = parseMachine(*proc, ploc, s.queryLanguage, depth + 1, false);
+      s.processor = parseMachine(*proc, ploc, machineLanguage_, depth + 1, false);
     }
     if (s.queryLanguage == QueryLanguage::kJsonPath) {
       s.itemsPath = path(o, "ItemsPath", loc);
@@ -689,11 +724,13 @@ class DefinitionParser {
     } else if (const auto* sel = o.if_contains("ItemSelector")) {
       s.jsonataArguments = *sel;
     }
-    s.maxConcurrency = nonNegativeInt(o, "MaxConcurrency", loc);
+    if (!jsonataNumber(s, o, "MaxConcurrency", loc)) s.maxConcurrency = nonNegativeInt(o, "MaxConcurrency", loc);
     s.maxConcurrencyPath = path(o, "MaxConcurrencyPath", loc);
-    s.toleratedFailureCount = nonNegativeInt(o, "ToleratedFailureCount", loc);
+    if (!jsonataNumber(s, o, "ToleratedFailureCount", loc))
+      s.toleratedFailureCount = nonNegativeInt(o, "ToleratedFailureCount", loc);
     s.toleratedFailureCountPath = path(o, "ToleratedFailureCountPath", loc);
-    if (const auto* p = o.if_contains("ToleratedFailurePercentage")) {
+    const auto* p = o.if_contains("ToleratedFailurePercentage");
+    if (p && !jsonataNumber(s, o, "ToleratedFailurePercentage", loc)) {
       double d = 0;
       if (!asDouble(*p, d) || d < 0 || d > 100)
         schema("The value for the field 'ToleratedFailurePercentage' must be a number between 0 and 100",

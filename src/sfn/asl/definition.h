@@ -55,7 +55,7 @@ struct Catcher {
   OptionalPath resultPath;
   std::string next;
   std::optional<PayloadTemplate> assign;
-  std::optional<boost::json::value> jsonataOutput;  // JSONata "Output" of the catcher
+  std::optional<boost::json::value> jsonataAssign, jsonataOutput;  // JSONata "Assign"/"Output" of the catcher
 };
 
 struct ChoiceRule {
@@ -66,7 +66,7 @@ struct ChoiceRule {
   std::string op;                       // e.g. "StringEquals", "NumericLessThanPath", "IsPresent"
   boost::json::value operand;           // literal operand
   std::optional<JsonPath> operandPath;  // *Path operators
-  std::string condition;                // kJsonata: the Condition text
+  boost::json::value condition;         // kJsonata: a boolean or a "{% ... %}" string
   std::string next;                     // top-level rules only
   std::optional<PayloadTemplate> assign;
   std::optional<boost::json::value> jsonataAssign, jsonataOutput;
@@ -86,6 +86,9 @@ struct State {
   // JSONata-mode fields, kept as written ("{% ... %}" strings inside JSON).
   std::optional<boost::json::value> jsonataArguments, jsonataOutput, jsonataAssign, jsonataItems;
   std::optional<boost::json::value> result;  // Pass
+  // JSONata-mode numeric fields written as "{% ... %}" (TimeoutSeconds, HeartbeatSeconds,
+  // MaxConcurrency, ToleratedFailureCount, ToleratedFailurePercentage), by field name.
+  std::map<std::string, std::string, std::less<>> jsonataNumbers;
 
   std::vector<Retrier> retry;
   std::vector<Catcher> catches;

@@ -4,8 +4,10 @@
 
 #include <array>
 #include <cmath>
+#include <map>
 #include <regex>
 #include <set>
+#include <tuple>
 
 #include "common/time_format.h"
 #include "sfn/asl/choice_evaluator.h"
@@ -71,7 +73,15 @@ struct Failure {
   // interpreter), null (a task that reported none) or "" for the cause of a task timeout.
   enum class Missing { kOmit, kNull, kEmptyCause } missing = Missing::kOmit;
   bool heartbeat = false;  // a States.Timeout caused by a missed heartbeat
+  // A JSONata state's evaluation failure, not yet reported with an EvaluationFailed event.
+  bool evaluation = false;
+  std::optional<std::string> location = std::nullopt;  // the field that failed, e.g. "Output/result"
+  // AWS links the EvaluationFailed event of an invalid value (Wait's Timestamp) to StateEntered,
+  // that of a failed expression to what preceded it.
+  bool afterEntered = false;
 };
+
+using Evaluated = std::expected<Json, Failure>;
 
 enum class Waiting { kNone, kTask, kTimer, kRetry, kChildren, kDone };
 
@@ -89,6 +99,7 @@ struct Frame {
   Json input;
   Json effective;
   int64_t enteredId = 0;
+  int64_t enteredPrevious = 0;  // the previousEventId of the StateEntered event
   std::chrono::system_clock::time_point enteredTime;
   std::vector<int64_t> retryAttempts;
   int64_t retryCount = 0;
@@ -135,6 +146,14 @@ bool numberOrNumericText(const Json& v, double& out) {
   if (!std::regex_match(text, kNumber)) return false;
   out = std::stod(text);
   return true;
+}
+
+// An ISO-8601 extended offset date-time as Step Functions accepts it (TimestampPath, JSONata Timestamp).
+std::optional<std::chrono::system_clock::time_point> parseStrictIso8601(const Json& v) {
+  static const std::regex kIso(
+      R"(\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?(Z|[+-]\d{2}:\d{2}))");
+  if (!v.is_string() || !std::regex_match(std::string(v.get_string()), kIso)) return std::nullopt;
+  return parseIso8601(v.get_string());
 }
 
 // "<Type>StateEntered" or "<Type>StateExited".
@@ -389,6 +408,7 @@ class Execution::Impl {
     f.retrying = false;
     f.task = {};
     f.waiting = Waiting::kNone;
+    f.enteredPrevious = f.cursor;
     if (f.silent) {
       f.enteredId = f.cursor;
       return;
@@ -443,6 +463,10 @@ class Execution::Impl {
   void complete(Frame& f, Json result, bool useSelector, std::optional<int64_t> previous = std::nullopt) {
     const State& s = *f.state;
     StateContext ctx(*this, f);
+    if (s.queryLanguage == QueryLanguage::kJsonata) {
+      JsonataScope scope{f, ctx, f.input, &result};
+      return finishJsonata(f, scope, s.jsonataOutput, s.jsonataAssign, result, s.end ? "" : s.next, previous);
+    }
     if (useSelector && s.resultSelector) {
       EvalScope scope{&result, nullptr, &f.variables, &ids_, &ctx};
       auto r = s.resultSelector->evaluate(scope);
@@ -458,30 +482,275 @@ class Execution::Impl {
     leave(f, std::move(*out), s.end ? "" : s.next, &*assigned, previous);
   }
 
-  // Effective input: InputPath then Parameters.
-  Result<Json> effectiveInput(Frame& f, const StateContext& ctx, bool useParameters = true) {
-    auto in = selectPath(f.state->inputPath, f.input, f, ctx);
-    if (!in) return in;
-    if (useParameters && f.state->parameters) {
-      EvalScope scope{&*in, nullptr, &f.variables, &ids_, &ctx};
-      return f.state->parameters->evaluate(scope);
+  // Effective input: InputPath then Parameters, or in JSONata the Arguments.
+  Evaluated effectiveInput(Frame& f, const StateContext& ctx) {
+    const State& s = *f.state;
+    if (s.queryLanguage == QueryLanguage::kJsonata) {
+      if (!s.jsonataArguments) return f.input;
+      JsonataScope scope{f, ctx, f.input};
+      return evalField(*s.jsonataArguments, "Arguments", scope);
     }
-    return in;
+    auto in = selectPath(s.inputPath, f.input, f, ctx);
+    if (in && s.parameters) {
+      EvalScope scope{&*in, nullptr, &f.variables, &ids_, &ctx};
+      in = s.parameters->evaluate(scope);
+    }
+    if (!in) return std::unexpected(*runtimeError(f, in.error()));
+    return std::move(*in);
+  }
+
+  // --- JSONata ------------------------------------------------------------------------
+
+  // What the expressions of a JSONata state see: $states.input, .context, .result and
+  // .errorOutput, and the variables in scope. The bindings are built when first needed.
+  struct JsonataScope {
+    const Frame& frame;
+    const StateContext& ctx;
+    const Json& input;
+    const Json* result = nullptr;
+    const Json* errorOutput = nullptr;
+    std::optional<boost::json::object> bindings = std::nullopt;
+  };
+
+  Failure queryFailure(const Frame& f, const std::string& message, std::optional<std::string> location) const {
+    Failure out{"States.QueryEvaluationError", runtimeCause(f, message)};
+    out.evaluation = true;
+    out.location = std::move(location);
+    return out;
+  }
+
+  Failure expressionFailure(const Frame& f, std::string_view text, const std::string& location,
+                            std::string_view what) const {
+    return queryFailure(
+        f, fmt::format("The JSONata expression '{}' specified for the field '{}' {}", text, location, what), location);
+  }
+
+  Failure unexpectedType(const Frame& f, std::string_view field, const std::string& location, std::string_view want,
+                         const Json& got) const {
+    return expressionFailure(
+        f, expressionText(field), location,
+        fmt::format("returned an unexpected result type. Expected '{}', but was '{}' for value: {}", want,
+                    jsonTypeName(got), toJsonText(got)));
+  }
+
+  Evaluated evalExpression(std::string_view field, const std::string& location, JsonataScope& scope) {
+    const Frame& f = scope.frame;
+    if (!jsonata_) {
+      return std::unexpected(
+          Failure{"States.Runtime", runtimeCause(f, "JSONata is not available: no JsonataEvaluator is configured.")});
+    }
+    std::string_view text = expressionText(field);
+    auto it = compiled_.find(text);
+    if (it == compiled_.end()) {
+      auto c = jsonata_->compile(text);
+      if (!c)
+        return std::unexpected(
+            expressionFailure(f, text, location, "threw an error during evaluation. " + c.error().message));
+      it = compiled_.emplace(std::string(text), std::move(*c)).first;
+    }
+    if (!scope.bindings) {
+      boost::json::object b(f.variables);
+      boost::json::object states;
+      states["input"] = scope.input;
+      states["context"] = scope.ctx.context();
+      if (scope.result) states["result"] = *scope.result;
+      if (scope.errorOutput) states["errorOutput"] = *scope.errorOutput;
+      b["states"] = std::move(states);
+      scope.bindings = std::move(b);
+    }
+    auto r = it->second->evaluate(*scope.bindings, JsonataEnvironment{clock_.now(), &ids_});
+    if (!r)
+      return std::unexpected(
+          expressionFailure(f, text, location, "threw an error during evaluation. " + r.error().message));
+    if (!*r) return std::unexpected(expressionFailure(f, text, location, "returned nothing (undefined)."));
+    return std::move(**r);
+  }
+
+  // A JSONata-mode field: "{% ... %}" strings are evaluated, objects and arrays are walked, other
+  // values are literals.
+  Evaluated evalField(const Json& v, const std::string& location, JsonataScope& scope) {
+    if (isExpression(v)) return evalExpression(v.get_string(), location, scope);
+    if (v.is_object()) {
+      boost::json::object out;
+      for (const auto& kv : v.get_object()) {
+        auto r = evalField(kv.value(), location + "/" + std::string(kv.key()), scope);
+        if (!r) return r;
+        out[kv.key()] = std::move(*r);
+      }
+      return Json(std::move(out));
+    }
+    if (v.is_array()) {
+      boost::json::array out;
+      const auto& a = v.get_array();
+      for (size_t i = 0; i < a.size(); ++i) {
+        auto r = evalField(a[i], fmt::format("{}[{}]", location, i), scope);
+        if (!r) return r;
+        out.push_back(std::move(*r));
+      }
+      return Json(std::move(out));
+    }
+    return v;
+  }
+
+  // A numeric field of a JSONata state (TimeoutSeconds, MaxConcurrency, ...) written as an
+  // expression: nullopt when it is not one. `min` is the smallest value allowed.
+  std::expected<std::optional<double>, Failure> jsonataNumber(std::string_view field, double min, bool integer,
+                                                              JsonataScope& scope) {
+    const State& s = *scope.frame.state;
+    auto it = s.jsonataNumbers.find(field);
+    if (it == s.jsonataNumbers.end()) return std::nullopt;
+    std::string location(field);
+    auto v = evalExpression(it->second, location, scope);
+    if (!v) return std::unexpected(v.error());
+    double d = 0;
+    if (!asDouble(*v, d) || (integer && std::trunc(d) != d))
+      return std::unexpected(unexpectedType(scope.frame, it->second, location, integer ? "integer" : "number", *v));
+    if (d < min) {
+      return std::unexpected(expressionFailure(scope.frame, expressionText(it->second), location,
+                                               fmt::format("returned an invalid value: {}", toJsonText(*v))));
+    }
+    return d;
+  }
+
+  // Assign and Output of a JSONata state (or Choice rule, or catcher): both see the same $states
+  // and variables; without Output the state's output is `defaultOutput`.
+  std::expected<std::pair<boost::json::object, Json>, Failure> jsonataOutputs(JsonataScope& scope,
+                                                                              const std::optional<Json>& output,
+                                                                              const std::optional<Json>& assign,
+                                                                              const Json& defaultOutput) {
+    boost::json::object assigned;
+    if (assign) {
+      auto a = evalField(*assign, "Assign", scope);
+      if (!a) return std::unexpected(a.error());
+      if (!a->is_object())
+        return std::unexpected(queryFailure(scope.frame, "The field 'Assign' must be an object", "Assign"));
+      assigned = std::move(a->get_object());
+    }
+    Json out = defaultOutput;
+    if (output) {
+      auto o = evalField(*output, "Output", scope);
+      if (!o) return std::unexpected(o.error());
+      out = std::move(*o);
+    }
+    return std::pair{std::move(assigned), std::move(out)};
+  }
+
+  void finishJsonata(Frame& f, JsonataScope& scope, const std::optional<Json>& output,
+                     const std::optional<Json>& assign, const Json& defaultOutput, const std::string& next,
+                     std::optional<int64_t> previous = std::nullopt) {
+    auto r = jsonataOutputs(scope, output, assign, defaultOutput);
+    if (!r) return failState(f, r.error());
+    leave(f, std::move(r->second), next, &r->first, previous);
+  }
+
+  // Reports a JSONata evaluation failure with its EvaluationFailed event (once).
+  void reportEvaluationFailure(Frame& f, Failure& failure) {
+    if (!failure.evaluation) return;
+    failure.evaluation = false;
+    boost::json::object d(arena_);
+    d["cause"] = failure.cause.value_or("");
+    d["error"] = failure.error;
+    if (failure.location) d["location"] = *failure.location;
+    d["state"] = f.state->name;
+    emitRaw(f, "EvaluationFailed", "evaluationFailedEventDetails", std::move(d), true,
+            failure.afterEntered ? f.enteredId : f.enteredPrevious);
+    // A Map whose items or iteration settings fail to evaluate ends there; its Output and Assign
+    // are evaluated after MapStateSucceeded.
+    bool afterRun =
+        failure.location && (failure.location->starts_with("Output") || failure.location->starts_with("Assign"));
+    if (f.state->type == StateType::kMap && !afterRun) emitRaw(f, "MapStateFailed", "", {});
+  }
+
+  void executeJsonata(Frame& f, const StateContext& ctx) {
+    const State& s = *f.state;
+    JsonataScope scope{f, ctx, f.input};
+    switch (s.type) {
+      case StateType::kPass:
+        return finishJsonata(f, scope, s.jsonataOutput, s.jsonataAssign, f.input, s.end ? "" : s.next);
+      case StateType::kSucceed:
+        return finishJsonata(f, scope, s.jsonataOutput, s.jsonataAssign, f.input, "");
+      case StateType::kFail: {
+        std::optional<std::string> fields[2] = {s.error, s.cause};
+        const char* names[2] = {"Error", "Cause"};
+        for (int i = 0; i < 2; ++i) {
+          if (!fields[i] || !isExpression(Json(*fields[i]))) continue;
+          auto v = evalExpression(*fields[i], names[i], scope);
+          if (!v) return failState(f, v.error());
+          fields[i] = v->is_string() ? std::string(v->get_string()) : toJsonText(*v);
+        }
+        return finishFrame(f, Json(), Failure{fields[0].value_or(""), fields[1]});
+      }
+      case StateType::kChoice:
+        for (const auto& rule : s.choices) {
+          bool matched = rule.condition.is_bool() && rule.condition.get_bool();
+          if (rule.condition.is_string()) {
+            auto v = evalExpression(rule.condition.get_string(), "Condition", scope);
+            if (!v) return failState(f, v.error());
+            if (!v->is_bool())
+              return failState(f, unexpectedType(f, rule.condition.get_string(), "Condition", "boolean", *v));
+            matched = v->get_bool();
+          }
+          if (matched) return finishJsonata(f, scope, rule.jsonataOutput, rule.jsonataAssign, f.input, rule.next);
+        }
+        if (s.defaultNext.empty()) return failState(f, Failure{"States.NoChoiceMatched", "No Matches!"});
+        return finishJsonata(f, scope, s.jsonataOutput, s.jsonataAssign, f.input, s.defaultNext);
+      case StateType::kWait:
+        return executeWaitJsonata(f, scope);
+      case StateType::kTask:
+        return executeTask(f, ctx);
+      case StateType::kParallel:
+        return executeParallel(f, ctx);
+      case StateType::kMap:
+        return executeMap(f, ctx);
+    }
+  }
+
+  void executeWaitJsonata(Frame& f, JsonataScope& scope) {
+    const State& s = *f.state;
+    std::chrono::system_clock::time_point fireAt = clock_.now();
+    if (s.seconds) {
+      Json v = *s.seconds;
+      if (isExpression(v)) {
+        auto r = evalExpression(s.seconds->get_string(), "Seconds", scope);
+        if (!r) return failState(f, r.error());
+        double d = 0;
+        if (!asDouble(*r, d) || std::trunc(d) != d || d < 0)
+          return failState(f, unexpectedType(f, s.seconds->get_string(), "Seconds", "non-negative integer", *r));
+        v = *r;
+      }
+      double d = 0;
+      asDouble(v, d);
+      fireAt += std::chrono::seconds(static_cast<int64_t>(d));
+    } else if (s.timestamp) {
+      Json v(*s.timestamp);
+      if (isExpression(v)) {
+        auto r = evalExpression(*s.timestamp, "Timestamp", scope);
+        if (!r) return failState(f, r.error());
+        v = std::move(*r);
+      }
+      auto t = parseStrictIso8601(v);
+      if (!t) {
+        Failure failure = queryFailure(f,
+                                       fmt::format("The Timestamp field cannot be parsed as an ISO-8601 extended "
+                                                   "offset date-time format string: {}",
+                                                   v.is_string() ? std::string(v.get_string()) : toJsonText(v)),
+                                       "Timestamp");
+        failure.afterEntered = true;
+        return failState(f, std::move(failure));
+      }
+      fireAt = *t;
+    }
+    startWaitTimer(f, f.input, fireAt);
   }
 
   void execute(Frame& f) {
     const State& s = *f.state;
-    if (s.queryLanguage == QueryLanguage::kJsonata) {
-      failState(f, Failure{"States.Runtime",
-                           runtimeCause(f, jsonata_ ? "JSONata states are not supported by this interpreter yet."
-                                                    : "JSONata is not available: no JsonataEvaluator is configured.")});
-      return;
-    }
     StateContext ctx(*this, f);
+    if (s.queryLanguage == QueryLanguage::kJsonata) return executeJsonata(f, ctx);
     switch (s.type) {
       case StateType::kPass: {
         auto eff = effectiveInput(f, ctx);
-        if (!eff) return failState(f, runtimeError(f, eff.error()));
+        if (!eff) return failState(f, eff.error());
         complete(f, s.result ? *s.result : std::move(*eff), false);
         return;
       }
@@ -610,10 +879,7 @@ class Execution::Impl {
             f, Failure{"States.Runtime",
                        runtimeCause(
                            f, fmt::format("The TimestampPath parameter does not reference an input value: {}", p))});
-      std::optional<std::chrono::system_clock::time_point> t;
-      static const std::regex kIso(
-          R"(\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?(Z|[+-]\d{2}:\d{2}))");
-      if (v->is_string() && std::regex_match(std::string(v->get_string()), kIso)) t = parseIso8601(v->get_string());
+      auto t = parseStrictIso8601(*v);
       if (!t) {
         return failState(
             f,
@@ -624,7 +890,11 @@ class Execution::Impl {
       }
       fireAt = *t;
     }
-    f.effective = std::move(*in);
+    startWaitTimer(f, std::move(*in), fireAt);
+  }
+
+  void startWaitTimer(Frame& f, Json effective, std::chrono::system_clock::time_point fireAt) {
+    f.effective = std::move(effective);
     f.pendingId = fmt::format("wait-{}", f.enteredId > 0 ? f.enteredId : nextTimer_++);
     if (f.silent) f.pendingId += fmt::format("-{}", nextTimer_++);
     f.waiting = Waiting::kTimer;
@@ -642,10 +912,26 @@ class Execution::Impl {
       f.task.taskToken = req.taskToken;
     }
     auto eff = effectiveInput(f, ctx);  // built lazily, so $$.Task.Token shows the token
-    if (!eff) return failState(f, runtimeError(f, eff.error()));
+    if (!eff) return failState(f, eff.error());
     EvalScope scope{&f.input, nullptr, &f.variables, &ids_, &ctx};
     req.timeoutSeconds = s.timeoutSeconds;
     req.heartbeatSeconds = s.heartbeatSeconds;
+    JsonataScope jscope{f, ctx, f.input};
+    for (auto [field, target] :
+         {std::pair{"TimeoutSeconds", &req.timeoutSeconds}, {"HeartbeatSeconds", &req.heartbeatSeconds}}) {
+      auto v = jsonataNumber(field, 1, true, jscope);
+      if (!v) return failState(f, v.error());
+      if (*v) *target = static_cast<int64_t>(**v);
+    }
+    if (s.jsonataCredentials) {
+      auto c = evalField(*s.jsonataCredentials, "Credentials", jscope);
+      if (!c) return failState(f, c.error());
+      const Json* role = c->is_object() ? c->get_object().if_contains("RoleArn") : nullptr;
+      if (!role || !role->is_string())
+        return failState(
+            f, Failure{"States.Runtime", runtimeCause(f, "The Credentials field must hold a RoleArn string")});
+      req.roleArn = std::string(role->get_string());
+    }
     for (auto [p, target] :
          {std::pair{&s.timeoutSecondsPath, &req.timeoutSeconds}, {&s.heartbeatSecondsPath, &req.heartbeatSeconds}}) {
       if (!*p) continue;
@@ -808,6 +1094,12 @@ class Execution::Impl {
                            .cause = std::nullopt,
                            .missing = Failure::Missing::kEmptyCause,
                            .heartbeat = heartbeat});
+    } else if (f.waiting == Waiting::kTimer && f.state->queryLanguage == QueryLanguage::kJsonata) {
+      clearTask(f);
+      StateContext ctx(*this, f);
+      JsonataScope scope{f, ctx, f.input};
+      finishJsonata(f, scope, f.state->jsonataOutput, f.state->jsonataAssign, f.input,
+                    f.state->end ? "" : f.state->next);
     } else if (f.waiting == Waiting::kTimer) {
       clearTask(f);
       StateContext ctx(*this, f);
@@ -837,6 +1129,7 @@ class Execution::Impl {
   // Error handling of the current state: Retry, then Catch, else the frame fails.
   void failState(Frame& f, std::optional<Failure> failure) {
     const State& s = *f.state;
+    reportEvaluationFailure(f, *failure);
     const Failure& fl = *failure;
     for (size_t i = 0; i < s.retry.size(); ++i) {
       const Retrier& r = s.retry[i];
@@ -869,6 +1162,17 @@ class Execution::Impl {
       else if (fl.missing == Failure::Missing::kEmptyCause)
         errorOutput["Cause"] = "";
       StateContext ctx(*this, f);
+      if (s.queryLanguage == QueryLanguage::kJsonata) {
+        Json errorJson(std::move(errorOutput));
+        JsonataScope scope{f, ctx, f.input, nullptr, &errorJson};
+        auto r = jsonataOutputs(scope, c.jsonataOutput, c.jsonataAssign, errorJson);
+        if (!r) {
+          Failure bad = r.error();
+          reportEvaluationFailure(f, bad);
+          return finishFrame(f, Json(), bad);
+        }
+        return leave(f, std::move(r->second), c.next, &r->first);
+      }
       auto assigned = evaluateAssign(c.assign, Json(errorOutput), f, ctx);
       if (!assigned) return finishFrame(f, Json(), runtimeError(f, assigned.error()));
       auto out = applyResultPath(c.resultPath, f.input, Json(std::move(errorOutput)));
@@ -957,7 +1261,7 @@ class Execution::Impl {
 
   void executeParallel(Frame& f, const StateContext& ctx) {
     auto eff = effectiveInput(f, ctx);
-    if (!eff) return failState(f, runtimeError(f, eff.error()));
+    if (!eff) return failState(f, eff.error());
     emitRaw(f, "ParallelStateStarted", "", {});
     f.children.clear();
     f.results = boost::json::array(f.state->branches.size());
@@ -991,14 +1295,37 @@ class Execution::Impl {
     return static_cast<int64_t>(d);
   }
 
+  // The items of a JSONata Map: its Items field, or else its input.
+  Evaluated jsonataItems(Frame& f, JsonataScope& scope) {
+    const State& s = *f.state;
+    if (!s.jsonataItems) {
+      if (f.input.is_array()) return f.input;
+      return std::unexpected(
+          queryFailure(f, fmt::format("Map state input must be an array but was: {}", toJsonText(f.input)), {}));
+    }
+    auto items = evalField(*s.jsonataItems, "Items", scope);
+    if (items && !items->is_array()) {
+      if (isExpression(*s.jsonataItems))
+        return std::unexpected(unexpectedType(f, s.jsonataItems->get_string(), "Items", "array", *items));
+      return std::unexpected(queryFailure(f, "The field 'Items' must be an array", "Items"));
+    }
+    return items;
+  }
+
   void executeMap(Frame& f, const StateContext& ctx) {
     const State& s = *f.state;
+    bool jsonata = s.queryLanguage == QueryLanguage::kJsonata;
     auto eff = selectPath(s.inputPath, f.input, f, ctx);
     if (!eff) return failState(f, runtimeError(f, eff.error()));
     EvalScope scope{&*eff, nullptr, &f.variables, &ids_, &ctx};
+    JsonataScope jscope{f, ctx, f.input};
     Json items = *eff;
     if (s.itemReader) return startItemReader(f, scope);
-    if (s.itemsPath) {
+    if (jsonata) {
+      auto v = jsonataItems(f, jscope);
+      if (!v) return failState(f, v.error());
+      items = std::move(*v);
+    } else if (s.itemsPath) {
       auto v = resolvePath(*s.itemsPath, scope);
       if (!v)
         return failState(
@@ -1012,6 +1339,17 @@ class Execution::Impl {
     }
     f.items = std::move(items.get_array());
     f.maxConcurrency = s.maxConcurrency.value_or(0);
+    f.toleratedCount = s.toleratedFailureCount.value_or(0);
+    f.toleratedPercentage = s.toleratedFailurePercentage.value_or(0);
+    for (auto [field, integer, target] :
+         {std::tuple{"MaxConcurrency", true, &f.maxConcurrency}, {"ToleratedFailureCount", true, &f.toleratedCount}}) {
+      auto v = jsonataNumber(field, 0, integer, jscope);
+      if (!v) return failState(f, v.error());
+      if (*v) *target = static_cast<int64_t>(**v);
+    }
+    auto pct = jsonataNumber("ToleratedFailurePercentage", 0, false, jscope);
+    if (!pct) return failState(f, pct.error());
+    if (*pct) f.toleratedPercentage = **pct;
     if (s.maxConcurrencyPath) {
       auto v = intFromPath(f, s.maxConcurrencyPath, "MaxConcurrency", scope);
       if (!v) return failState(f, runtimeError(f, v.error()));
@@ -1020,7 +1358,6 @@ class Execution::Impl {
     boost::json::object started(arena_);
     started["length"] = static_cast<int64_t>(f.items.size());
     emitRaw(f, "MapStateStarted", "mapStateStartedEventDetails", std::move(started));
-    f.toleratedCount = s.toleratedFailureCount.value_or(0);
     if (s.toleratedFailureCountPath) {
       auto v = intFromPath(f, s.toleratedFailureCountPath, "ToleratedFailureCount", scope);
       if (!v) return failState(f, runtimeError(f, v.error()));
@@ -1028,7 +1365,6 @@ class Execution::Impl {
         return failState(f, Failure{"States.Runtime", runtimeCause(f, "ToleratedFailureCount cannot be negative.")});
       f.toleratedCount = *v;
     }
-    f.toleratedPercentage = s.toleratedFailurePercentage.value_or(0);
     if (s.toleratedFailurePercentagePath) {
       auto v = resolvePath(*s.toleratedFailurePercentagePath, scope);
       double d = 0;
@@ -1094,6 +1430,19 @@ class Execution::Impl {
     return arn;
   }
 
+  // ItemSelector: the input of one iteration, from the Map's effective input and $$.Map.Item.
+  Evaluated selectItem(Frame& f, const StateContext& ctx) {
+    const State& s = *f.state;
+    if (s.queryLanguage == QueryLanguage::kJsonata) {
+      JsonataScope scope{f, ctx, f.effective};
+      return evalField(*s.jsonataArguments, "ItemSelector", scope);
+    }
+    EvalScope scope{&f.effective, nullptr, &f.variables, &ids_, &ctx};
+    auto v = s.itemSelector->evaluate(scope);
+    if (!v) return std::unexpected(*runtimeError(f, v.error()));
+    return std::move(*v);
+  }
+
   void launchIterations(Frame& f) {
     if (f.launching) return;
     f.launching = true;
@@ -1104,12 +1453,11 @@ class Execution::Impl {
       size_t i = f.nextChild++;
       StateContext ctx(*this, f, i);
       Json item = f.items[i];
-      if (s.itemSelector) {
-        EvalScope scope{&f.effective, nullptr, &f.variables, &ids_, &ctx};
-        auto v = s.itemSelector->evaluate(scope);
+      if (s.itemSelector || (s.queryLanguage == QueryLanguage::kJsonata && s.jsonataArguments)) {
+        auto v = selectItem(f, ctx);
         if (!v) {
           f.launching = false;
-          f.childFailure = runtimeError(f, v.error());
+          f.childFailure = v.error();
           f.waiting = Waiting::kNone;
           failState(f, f.childFailure);
           f.childFailure.reset();
@@ -1240,7 +1588,9 @@ class Execution::Impl {
   boost::json::storage_ptr arena_ = makeEventArena();  // the events' details
   const Clock& clock_;
   IdGenerator& ids_;
-  [[maybe_unused]] JsonataEvaluator* jsonata_;
+  JsonataEvaluator* jsonata_;
+  // Compiled "{% ... %}" expressions by text: each is compiled once per execution.
+  std::map<std::string, std::shared_ptr<const JsonataExpression>, std::less<>> compiled_;
   std::unique_ptr<Frame> root_;
   Json executionInput_;
   std::chrono::system_clock::time_point startTime_;

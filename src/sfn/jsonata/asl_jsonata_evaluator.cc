@@ -8,22 +8,24 @@ namespace wharf::jsonata {
 namespace {
 
 std::unexpected<Error> queryError(const JsonataError& e) {
-  std::string message = e.code + ": " + e.message;
-  if (e.position >= 0) message += " (at position " + std::to_string(e.position) + ")";
-  return fail(ErrorCode::kInvalidArgument, "States.QueryEvaluationError", std::move(message));
+  return fail(ErrorCode::kInvalidArgument, "States.QueryEvaluationError", e.code + ": " + e.message);
 }
 
 class CompiledExpression : public asl::JsonataExpression {
  public:
   explicit CompiledExpression(Expression expr) : expr_(std::move(expr)) {}
 
-  Result<boost::json::value> evaluate(const boost::json::object& bindings) const override {
-    auto result = expr_.evaluate(nullptr, bindings);
+  Result<std::optional<boost::json::value>> evaluate(const boost::json::object& bindings,
+                                                     const asl::JsonataEnvironment& env) const override {
+    Limits limits;
+    limits.nowMillis =
+        static_cast<double>(std::chrono::duration_cast<std::chrono::milliseconds>(env.now.time_since_epoch()).count());
+    if (IdGenerator* ids = env.ids) {
+      limits.randomSeed = [ids] { return std::stoull(ids->hex(8), nullptr, 16); };
+    }
+    auto result = expr_.evaluate(nullptr, bindings, limits);
     if (!result) return queryError(result.error());
-    if (!*result)
-      return fail(ErrorCode::kNotFound, AslJsonataEvaluator::kUndefinedResult,
-                  "The JSONata expression evaluated to undefined");
-    return std::move(**result);
+    return std::move(*result);
   }
 
  private:

@@ -10,16 +10,9 @@ namespace wharf::jsonata {
 
 class AslJsonataEvaluator : public asl::JsonataEvaluator {
  public:
-  // Syntax errors come back as States.QueryEvaluationError with the parser's code and message.
+  // Syntax errors come back as States.QueryEvaluationError with the parser's code and message;
+  // evaluation takes $now/$millis and the seed of $random/$uuid/$shuffle from the environment.
   Result<std::shared_ptr<const asl::JsonataExpression>> compile(std::string_view expression) override;
-
-  // An undefined result cannot be a JSON value, so evaluate() reports it as an Error with code
-  // ErrorCode::kNotFound and type kUndefinedResult; evaluation failures use
-  // ErrorCode::kInvalidArgument and type "States.QueryEvaluationError".
-  static constexpr const char* kUndefinedResult = "Jsonata.UndefinedResult";
-  static bool isUndefinedResult(const Error& error) {
-    return error.code == ErrorCode::kNotFound && error.type == kUndefinedResult;
-  }
 };
 
 }  // namespace wharf::jsonata

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <random>
 #include <vector>
@@ -18,6 +19,10 @@ namespace wharf::jsonata {
 struct Limits {
   int maxDepth = 1500;
   std::chrono::milliseconds timeout{10000};
+  // Replayable evaluations (Step Functions): a fixed time for $now/$millis instead of the system
+  // clock, and the seed of $random/$uuid/$shuffle, asked for only when randomness is first used.
+  std::optional<double> nowMillis;
+  std::function<uint64_t()> randomSeed;
 };
 
 class Evaluator {
@@ -31,7 +36,7 @@ class Evaluator {
   double nowMillis() const { return now_; }
   // Seeded on first use: most evaluations never need randomness.
   std::mt19937_64& rng() {
-    if (!rng_) rng_.emplace(std::random_device{}());
+    if (!rng_) rng_.emplace(limits_.randomSeed ? limits_.randomSeed() : std::random_device{}());
     return *rng_;
   }
 

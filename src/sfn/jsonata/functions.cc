@@ -831,7 +831,8 @@ Value fnRange(CallContext&, Args& a) {
     out.push_back(num(x));
     if (out.size() > 10'000'000) raise("D2014", "The size of the sequence allocated by $range must not exceed 1e7");
   }
-  return Value::array(std::move(out));
+  // A sequence, as jsonata's own ranges: one number comes back as that number, as AWS returns it.
+  return Value::sequence(std::move(out));
 }
 Value fnHash(CallContext&, Args& a) {
   if (arg(a, 0).isUndefined()) return Value();

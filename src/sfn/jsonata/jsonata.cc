@@ -18,9 +18,9 @@ std::expected<Expression, JsonataError> Expression::compile(std::string_view tex
 std::expected<Value, JsonataError> Expression::evaluate(const Value& input,
                                                         const std::vector<std::pair<std::string, Value>>& bindings,
                                                         const Limits& limits) const {
-  double now = static_cast<double>(
+  double now = limits.nowMillis.value_or(static_cast<double>(
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-          .count());
+          .count()));
   try {
     Evaluator ev(limits, now);
     auto env = std::make_shared<Frame>(nullptr);
