@@ -2,18 +2,70 @@
 
 #include <spdlog/spdlog.h>
 
+#include <map>
+
 #include "ecs/json_fields.h"
 
 namespace wharf::ecs {
 
+struct TaskLifecycle::Recording {
+  const agent::TaskEvent& event;
+  Result<TaskEffects> effects = TaskEffects{};
+  bool done = false;
+};
+
 void TaskLifecycle::onEvent(const agent::TaskEvent& event) {
-  auto changed =
-      ctx_.tasks.change(event.taskId, [&](Entity& task) { return applyEvent(task, event, ctx_.clock.now()); });
-  if (!changed) {
-    spdlog::warn("ecs: task {}: event not recorded: {}", event.taskId, changed.error().message);
+  Recording mine{event};
+  {
+    std::unique_lock lock(queue_mu_);
+    queue_.push_back(&mine);
+    recorded_.wait(lock, [&] { return mine.done || !recording_; });
+    if (!mine.done) {
+      recording_ = true;
+      std::vector<Recording*> group;
+      group.swap(queue_);
+      lock.unlock();
+      record(group);
+      lock.lock();
+      for (Recording* r : group) r->done = true;
+      recording_ = false;
+      recorded_.notify_all();
+    }
+  }
+  if (!mine.effects) {
+    spdlog::warn("ecs: task {}: event not recorded: {}", event.taskId, mine.effects.error().message);
     return;
   }
-  act(event.taskId, changed->effects);
+  act(event.taskId, *mine.effects);
+}
+
+void TaskLifecycle::record(const std::vector<Recording*>& group) {
+  EntityTable& table = ctx_.tasks.table();
+  auto writes = table.lockWrites();
+  std::map<std::string, Entity> changed;  // a task may have several events in the group
+  for (Recording* r : group) {
+    const std::string& id = r->event.taskId;
+    auto it = changed.find(id);
+    EntityPtr stored = it == changed.end() ? table.get(id) : nullptr;
+    if (it == changed.end() && !stored) {
+      r->effects = wharf::fail(ErrorCode::kNotFound, "InvalidParameterException", "The referenced task was not found.");
+      continue;
+    }
+    Entity next = it == changed.end() ? *stored : it->second;
+    TaskEffects effects = applyEvent(next, r->event, ctx_.clock.now());
+    r->effects = effects;
+    if (effects.changed) changed.insert_or_assign(id, std::move(next));
+  }
+  if (changed.empty()) return;
+  WriteBatch batch;
+  for (const auto& [id, task] : changed) table.stagePut(batch, id, task);
+  if (auto committed = ctx_.store.commit(std::move(batch)); !committed) {
+    for (Recording* r : group) {
+      if (r->effects && r->effects->changed) r->effects = std::unexpected(committed.error());
+    }
+    return;
+  }
+  for (auto& [id, task] : changed) table.publish(id, std::move(task));
 }
 
 void TaskLifecycle::act(const std::string& taskId, const TaskEffects& effects) {

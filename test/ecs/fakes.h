@@ -82,10 +82,12 @@ class FakeAgent final : public agent::Agent {
     return {};
   }
   Result<void> stop(const std::string& taskId) override {
+    std::lock_guard lock(mu_);
     stopped.push_back(taskId);
     return {};
   }
   Result<void> stopContainer(const std::string& taskId, const std::string& container) override {
+    std::lock_guard lock(mu_);
     stopped.push_back(taskId + "/" + container);
     return {};
   }
@@ -94,6 +96,7 @@ class FakeAgent final : public agent::Agent {
     return {};
   }
   Result<void> cleanup(const std::string& taskId) override {
+    std::lock_guard lock(mu_);  // the lifecycle acts from the threads that deliver events
     cleaned.push_back(taskId);
     return {};
   }
@@ -106,6 +109,7 @@ class FakeAgent final : public agent::Agent {
   std::vector<std::string> stopped, cleaned;
 
  private:
+  std::mutex mu_;
   agent::TaskEventSink sink_;
 };
 

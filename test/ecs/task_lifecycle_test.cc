@@ -1,3 +1,6 @@
+#include <algorithm>
+#include <thread>
+
 #include "ecs/fakes.h"
 
 namespace wharf::ecs::testing {
@@ -160,6 +163,32 @@ TEST_F(Lifecycle, RecoveryHandsUnfinishedTasksBackToTheAgent) {
   exited(running, "main", 0);  // the exit the agent replays
   EXPECT_EQ(str(describe(running).at("stopCode")), "EssentialContainerExited");
   EXPECT_EQ(str(describe(done).at("lastStatus")), "STOPPED");
+}
+
+TEST_F(Lifecycle, EventsDeliveredConcurrentlyAreAllRecorded) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 8; ++i) ids.push_back(runJob());
+  std::vector<std::thread> agentThreads;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    agentThreads.emplace_back([&, i] {
+      agent_.emit(event(Kind::kPulled, ids[i]));
+      agent_.emit(event(Kind::kNetworkReady, ids[i]));
+      agent_.emit(event(Kind::kContainerStarted, ids[i], "main"));
+      exited(ids[i], "main", int(i));
+      agent_.emit(event(Kind::kCleanedUp, ids[i]));
+    });
+  }
+  for (auto& t : agentThreads) t.join();
+  for (size_t i = 0; i < ids.size(); ++i) {
+    auto task = describe(ids[i]);
+    EXPECT_EQ(str(task.at("lastStatus")), "STOPPED");
+    EXPECT_TRUE(task.contains("startedAt"));
+    EXPECT_EQ(container(ids[i], 0).at("exitCode"), int(i));
+    EXPECT_EQ(store_.record("ecs.tasks", ids[i]).at("lastStatus"), "STOPPED");
+  }
+  std::sort(agent_.cleaned.begin(), agent_.cleaned.end());
+  std::sort(ids.begin(), ids.end());
+  EXPECT_EQ(agent_.cleaned, ids);
 }
 
 TEST_F(Lifecycle, StoppedTasksExpireAfterRetention) {

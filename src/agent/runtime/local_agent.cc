@@ -12,6 +12,7 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -30,6 +31,14 @@ using Kind = TaskEvent::Kind;
 
 constexpr const char* kNeverStarted = "The task was stopped before the container started";
 constexpr const char* kLostLaunch = "ResourceInitializationError: the agent restarted before the task started";
+// Threads delivering events. The sink commits each event durably, so tasks whose events are
+// delivered side by side can share one commit; launches never delay them.
+constexpr size_t kDeliveryThreads = 8;
+// Threads releasing the resources of finished tasks: short work that records a task STOPPED, so
+// it never queues behind launches.
+constexpr size_t kCleanupThreads = 2;
+
+using EventStrand = asio::strand<asio::thread_pool::executor_type>;
 
 struct ContainerState {
   enum class Phase { kPending, kStarting, kRunning, kDone };
@@ -44,6 +53,7 @@ struct TaskState {
   TaskSpec spec;
   std::vector<ContainerState> containers;  // in the order of the spec
   bool stopRequested = false;
+  EventStrand events;  // keeps the task's events in order
 };
 
 using Phase = ContainerState::Phase;
@@ -91,7 +101,8 @@ class LocalAgent final : public Agent {
         layout_(config_.dataDir),
         ioGuard_(io_.get_executor()),
         work_(size_t(std::max(1, config_.launchThreads))),
-        events_(work_.get_executor()),
+        cleanups_(kCleanupThreads),
+        delivery_(kDeliveryThreads),
         resources_(hostResources()) {}
 
   ~LocalAgent() override {
@@ -99,6 +110,8 @@ class LocalAgent final : public Agent {
     io_.stop();
     if (ioThread_.joinable()) ioThread_.join();
     work_.join();
+    cleanups_.join();
+    delivery_.join();
   }
 
   Result<void> init() {
@@ -171,7 +184,7 @@ class LocalAgent final : public Agent {
 
   Result<void> cleanup(const std::string& taskId) override {
     if (!validName(taskId)) return invalidParameter("invalid task id: " + taskId);
-    asio::post(work_, [this, taskId] { runCleanup(taskId); });
+    asio::post(cleanups_, [this, taskId] { runCleanup(taskId); });
     return {};
   }
 
@@ -182,8 +195,7 @@ class LocalAgent final : public Agent {
   bool addTask(const TaskSpec& spec) {
     std::lock_guard lock(mutex_);
     if (tasks_.contains(spec.taskId)) return false;
-    TaskState task;
-    task.spec = spec;
+    TaskState task{.spec = spec, .containers = {}, .stopRequested = false, .events = makeStrand()};
     task.containers.resize(spec.containers.size());
     for (size_t i = 0; i < spec.containers.size(); ++i) task.containers[i].spec = spec.containers[i];
     tasks_.emplace(spec.taskId, std::move(task));
@@ -200,9 +212,16 @@ class LocalAgent final : public Agent {
     return ev;
   }
 
-  // Called with mutex_ held, so events leave in the order the state changed.
+  EventStrand makeStrand() { return asio::make_strand(delivery_.get_executor()); }
+
+  // Called with mutex_ held, so events leave in the order the state changed. The task is known.
   void emitLocked(TaskEvent ev) {
-    asio::post(events_, [this, ev = std::move(ev)] {
+    const EventStrand& strand = tasks_.at(ev.taskId).events;
+    deliver(strand, std::move(ev));
+  }
+
+  void deliver(const EventStrand& strand, TaskEvent ev) {
+    asio::post(strand, [this, ev = std::move(ev)] {
       if (sink_) sink_(ev);
     });
   }
@@ -362,9 +381,11 @@ class LocalAgent final : public Agent {
 
   void runCleanup(const std::string& taskId) {
     std::set<std::string> names;
+    std::optional<EventStrand> strand;
     {
       std::lock_guard lock(mutex_);
       if (auto it = tasks_.find(taskId); it != tasks_.end()) {
+        strand = it->second.events;
         for (auto& c : it->second.containers) {
           names.insert(c.spec.name);
           if (c.phase == Phase::kRunning) (void)launcher_->stop({taskId, c.spec.name}, SIGKILL);
@@ -385,7 +406,9 @@ class LocalAgent final : public Agent {
     fs::remove_all(layout_.taskDir(taskId), ec);
     std::lock_guard lock(mutex_);
     tasks_.erase(taskId);
-    emitLocked(event(Kind::kCleanedUp, taskId));
+    // A task this agent never ran (its containers had exited before a restart) has no events
+    // to follow.
+    deliver(strand ? *strand : makeStrand(), event(Kind::kCleanedUp, taskId));
   }
 
   LocalAgentConfig config_;
@@ -397,8 +420,9 @@ class LocalAgent final : public Agent {
   asio::executor_work_guard<asio::io_context::executor_type> ioGuard_;
   std::unique_ptr<RuntimeWatcher> watcher_;
   std::thread ioThread_;
-  asio::thread_pool work_;  // launches, cleanups, event delivery
-  asio::strand<asio::thread_pool::executor_type> events_;
+  asio::thread_pool work_;      // launches
+  asio::thread_pool cleanups_;  // runCleanup()
+  asio::thread_pool delivery_;  // events, through each task's strand
   NodeResources resources_;
   TaskEventSink sink_;
   std::mutex mutex_;

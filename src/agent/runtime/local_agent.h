@@ -25,7 +25,7 @@ struct LocalAgentConfig {
   NetworkManager* network = nullptr;  // null: no task networking (host mode, or an empty netns)
   LogSink* logSink = nullptr;         // null: output stays in the capture files only
   const Clock* clock = nullptr;       // null: the system clock
-  int launchThreads = 4;              // tasks launched or cleaned up concurrently
+  int launchThreads = 4;              // tasks launched concurrently (clean-ups have their own)
 };
 
 // Creates the agent; the pointers in `config` must outlive it. Destroying the agent leaves

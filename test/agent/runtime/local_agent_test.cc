@@ -158,6 +158,30 @@ TEST_F(RuntimeTest, LaunchIsIdempotent) {
   EXPECT_EQ(std::count(kinds.begin(), kinds.end(), Kind::kContainerStarted), 1);
 }
 
+TEST_F(RuntimeTest, CleanupOfARunningContainerKillsAndRemovesIt) {
+  startAgent();
+  TaskSpec t = shellTask("echo ready; while true; do sleep 1; done");
+  launch(t);
+  ASSERT_TRUE(events_->waitFor(Kind::kContainerStarted).has_value());
+  cleanup(t.taskId);
+  tasks_.clear();
+}
+
+TEST_F(RuntimeTest, EventsOfConcurrentTasksKeepTheirOrder) {
+  startAgent();
+  std::vector<TaskSpec> tasks;
+  for (int i = 0; i < 4; ++i) tasks.push_back(shellTask("echo " + std::to_string(i)));
+  for (const auto& t : tasks) launch(t);
+  ASSERT_TRUE(events_->waitForCount(Kind::kContainerExited, tasks.size()));
+  for (const auto& t : tasks) {
+    EXPECT_THAT(events_->kinds(t.taskId),
+                ElementsAre(Kind::kPulled, Kind::kNetworkReady, Kind::kContainerStarted, Kind::kContainerExited));
+    cleanup(t.taskId);
+    EXPECT_EQ(events_->kinds(t.taskId).back(), Kind::kCleanedUp);
+  }
+  tasks_.clear();
+}
+
 TEST_F(RuntimeTest, ReportsNodeResources) {
   startAgent();
   NodeResources r = agent_->resources();

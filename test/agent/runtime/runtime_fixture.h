@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
@@ -95,22 +96,32 @@ class EventRecorder {
       cv_.notify_all();
     };
   }
-  // Waits for an event of `kind` (for `container`, when given) and returns it.
-  std::optional<TaskEvent> waitFor(TaskEvent::Kind kind, const std::string& container = "") {
+  // Waits for an event of `kind` (for `container` and `taskId`, when given) and returns it.
+  std::optional<TaskEvent> waitFor(TaskEvent::Kind kind, const std::string& container = "",
+                                   const std::string& taskId = "") {
     std::unique_lock lock(mutex_);
     std::optional<TaskEvent> found;
     cv_.wait_for(lock, kWait, [&] {
       for (const auto& e : events_)
-        if (e.kind == kind && (container.empty() || e.container == container)) found = e;
+        if (e.kind == kind && (container.empty() || e.container == container) && (taskId.empty() || e.taskId == taskId))
+          found = e;
       return found.has_value();
     });
     return found;
   }
-  std::vector<TaskEvent::Kind> kinds() {
+  std::vector<TaskEvent::Kind> kinds(const std::string& taskId = "") {
     std::lock_guard lock(mutex_);
     std::vector<TaskEvent::Kind> out;
-    for (const auto& e : events_) out.push_back(e.kind);
+    for (const auto& e : events_)
+      if (taskId.empty() || e.taskId == taskId) out.push_back(e.kind);
     return out;
+  }
+  // Waits until `n` events of `kind` arrived.
+  bool waitForCount(TaskEvent::Kind kind, size_t n) {
+    std::unique_lock lock(mutex_);
+    return cv_.wait_for(lock, kWait, [&] {
+      return size_t(std::count_if(events_.begin(), events_.end(), [&](const auto& e) { return e.kind == kind; })) >= n;
+    });
   }
 
  private:
@@ -205,9 +216,12 @@ class RuntimeTest : public ::testing::Test {
   void cleanup(const std::string& taskId) {
     if (!agent_) return;
     ASSERT_TRUE(agent_->cleanup(taskId).has_value());
-    EXPECT_TRUE(events_->waitFor(TaskEvent::Kind::kCleanedUp).has_value());
+    EXPECT_TRUE(events_->waitFor(TaskEvent::Kind::kCleanedUp, "", taskId).has_value());
     EXPECT_FALSE(fs::exists("/sys/fs/cgroup/memory/wharf/" + taskId));
     EXPECT_FALSE(fs::exists(dir_ / "data/runtime/tasks" / taskId));
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(dir_ / "data/runtime/runc", ec))
+      EXPECT_EQ(entry.path().filename().string().find(taskId), std::string::npos) << "runtime state left";
   }
 
   fs::path dir_;

@@ -88,12 +88,15 @@ bool writeAll(int fd, const char* p, size_t n) {
   return true;
 }
 
-// Writes `content` to `path` so readers see either nothing or all of it.
-bool writeFileAtomic(const std::string& path, const std::string& content) {
+enum class Durability { kProcessCrash, kPowerLoss };
+
+// Writes `content` to `path` so readers see either nothing or all of it. kPowerLoss fsyncs it;
+// files that describe live processes need not survive a power loss, which takes the processes too.
+bool writeFileAtomic(const std::string& path, const std::string& content, Durability durability) {
   std::string tmp = path.substr(0, path.rfind('/') + 1) + ".tmp." + std::to_string(getpid());
   int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return false;
-  bool ok = writeAll(fd, content.data(), content.size()) && fsync(fd) == 0;
+  bool ok = writeAll(fd, content.data(), content.size()) && (durability == Durability::kProcessCrash || fsync(fd) == 0);
   close(fd);
   return ok && rename(tmp.c_str(), path.c_str()) == 0;
 }
@@ -231,7 +234,7 @@ pid_t startContainer(const Options& o, int outW, int errW, int errR) {
     ready(std::string("error: cannot run ") + o.argv[0] + ": " + strerror(e));
     return -1;
   }
-  writeFileAtomic(o.dir + "/pid", std::to_string(pid));
+  writeFileAtomic(o.dir + "/pid", std::to_string(pid), Durability::kProcessCrash);
   return pid;
 }
 
@@ -251,7 +254,7 @@ int runSupervisor(const Options& o) {
   signal(SIGINT, SIG_IGN);
   // The container's init is reparented to us when `runc run -d` exits, so we can wait for it.
   prctl(PR_SET_CHILD_SUBREAPER, 1);
-  writeFileAtomic(o.dir + "/supervisor.pid", std::to_string(getpid()));
+  writeFileAtomic(o.dir + "/supervisor.pid", std::to_string(getpid()), Durability::kProcessCrash);
 
   sigset_t chld;
   sigemptyset(&chld);
@@ -324,13 +327,14 @@ int runSupervisor(const Options& o) {
   int64_t exitedAt = nowMs();
 
   int code = exitCodeOf(initStatus);
+  // The container's cgroup and runtime state stay until the server removes the container (a
+  // runtime process here would cost as much CPU as the rest of the supervisor's life).
   bool oom = oomKilled(o.memcg);
-  if (o.mode == "oci") waitFor(spawn({o.runtime, "--root", o.root, "delete", "--force", o.id}, 2, 2, -1, false));
   if (oom) code = 137;
   std::string json = "{\"exitCode\":" + std::to_string(code) + ",\"oomKilled\":" + (oom ? "true" : "false") +
                      ",\"reason\":\"" + jsonEscape(oom ? kOomReason : "") +
                      "\",\"exitedAtMs\":" + std::to_string(exitedAt) + "}";
-  return writeFileAtomic(o.status, json) ? 0 : 1;
+  return writeFileAtomic(o.status, json, Durability::kPowerLoss) ? 0 : 1;
 }
 
 // PID 1 inside a container: forwards signals to the command and reaps every orphan.
