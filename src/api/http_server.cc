@@ -264,8 +264,13 @@ void HttpServer::Impl::handle(Request req, std::shared_ptr<Session> session) {
     ++inflight;
   }
   if (handler) {
-    auto run = [this, handler](const RequestContext& ctx, const boost::json::object& input, const Exchange& x) {
+    const TextHandler* text = router.findText(amzTarget);
+    auto run = [this, handler, text](const RequestContext& ctx, const boost::json::object& input, const Exchange& x) {
       try {
+        if (text) {
+          Result<std::string> body = (*text)(ctx, input);
+          return body ? makeResponse(x, http::status::ok, std::move(*body)) : makeError(x, body.error());
+        }
         return makeResult(x, (*handler)(ctx, input));
       } catch (const std::exception& e) {  // a handler bug must cost one request, not the server
         return makeResult(x, internalError(e.what()));

@@ -32,6 +32,10 @@ using Handler = std::function<Result<boost::json::value>(const RequestContext&, 
 // of a cheap read.
 enum class HandlerMode { kMayBlock, kInline };
 
+// Hot reads may answer with JSON text they keep serialized, instead of building a value that the
+// server would serialize again.
+using TextHandler = std::function<Result<std::string>(const RequestContext&, const boost::json::object& input)>;
+
 // Long-polling handlers (GetActivityTask) answer later through `reply`, without holding a thread.
 using Reply = std::function<void(Result<boost::json::value>)>;
 using AsyncHandler = std::function<void(const RequestContext&, boost::json::object input, Reply reply)>;
@@ -43,10 +47,15 @@ class Router {
   void add(std::string_view prefix, std::string_view operation, Handler handler,
            HandlerMode mode = HandlerMode::kMayBlock);
   void addAsync(std::string_view prefix, std::string_view operation, AsyncHandler handler);
+  // Registers a text handler; find() then returns a Handler that parses its text, for in-process
+  // callers, while the HTTP server sends the text as it is (findText()).
+  void addText(std::string_view prefix, std::string_view operation, TextHandler handler,
+               HandlerMode mode = HandlerMode::kMayBlock);
 
   // Looks up a target; nullptr when unknown. `mode`, when given, receives how it must be run.
   const Handler* find(std::string_view target, HandlerMode* mode = nullptr) const;
   const AsyncHandler* findAsync(std::string_view target) const;
+  const TextHandler* findText(std::string_view target) const;
 
  private:
   // Transparent hashing: lookups by string_view allocate nothing on the request path.
@@ -60,6 +69,7 @@ class Router {
   };
   std::unordered_map<std::string, Route, TargetHash, std::equal_to<>> handlers_;
   std::unordered_map<std::string, AsyncHandler, TargetHash, std::equal_to<>> async_handlers_;
+  std::unordered_map<std::string, TextHandler, TargetHash, std::equal_to<>> text_handlers_;
 };
 
 }  // namespace wharf::api

@@ -4,6 +4,14 @@
 
 namespace wharf::ecs {
 
+namespace {
+// Freezes an entity for readers, with its document serialized once for every read to come.
+EntityPtr seal(Entity e) {
+  e.docJson = json::serialize(e.doc);
+  return std::make_shared<const Entity>(std::move(e));
+}
+}  // namespace
+
 Result<void> EntityTable::load() {
   std::map<std::string, EntityPtr, std::less<>> loaded;
   std::string bad;
@@ -20,7 +28,7 @@ Result<void> EntityTable::load() {
     e.doc.erase("tags");
     if (const json::object* internal = optObject(e.doc, "internal")) e.internal = *internal;
     e.doc.erase("internal");
-    loaded.emplace(std::string(key), std::make_shared<const Entity>(std::move(e)));
+    loaded.emplace(std::string(key), seal(std::move(e)));
     return true;
   });
   if (!scanned) return std::unexpected(scanned.error());
@@ -62,7 +70,7 @@ void EntityTable::stageErase(WriteBatch& batch, const std::string& key) const { 
 void EntityTable::publish(const std::string& key, std::optional<Entity> entity) {
   std::unique_lock lock(mu_);
   if (entity) {
-    entities_[key] = std::make_shared<const Entity>(std::move(*entity));
+    entities_[key] = seal(std::move(*entity));
   } else {
     entities_.erase(key);
   }

@@ -24,6 +24,8 @@ struct Entity {
   boost::json::object doc;
   Tags tags;
   boost::json::object internal;
+  // `doc` as JSON text, set when the entity is published: hot reads answer with it as it is.
+  std::string docJson;
 };
 using EntityPtr = std::shared_ptr<const Entity>;
 
