@@ -57,7 +57,7 @@ struct TestRun {
   }
   std::vector<std::string> types() const {
     std::vector<std::string> out;
-    for (const auto& e : exec->history()) out.push_back(e.type);
+    for (const auto& e : exec->history()) out.emplace_back(e.type);
     return out;
   }
   const HistoryEvent& last(std::string_view type) const {
@@ -69,7 +69,7 @@ struct TestRun {
   }
   // The value of a JSON-text detail field (input, output, parameters) of the last `type` event.
   boost::json::value detail(std::string_view type, std::string_view field) const {
-    return J(last(type).details.at(field).as_string());
+    return J(last(type).detailsJson().at(field).as_string());
   }
 };
 

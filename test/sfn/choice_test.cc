@@ -13,7 +13,7 @@ std::string route(std::string_view rule, std::string_view input) {
                     R"(],"Default":"No"},"Yes":{"Type":"Succeed"},"No":{"Type":"Succeed"}}})";
   TestRun r(def, input);
   if (r.exec->status() != ExecutionStatus::kSucceeded) return "";
-  return std::string(r.last("SucceedStateEntered").details.at("name").as_string());
+  return std::string(r.last("SucceedStateEntered").detailsJson().at("name").as_string());
 }
 
 TEST(ChoiceTest, Comparisons) {

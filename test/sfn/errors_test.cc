@@ -75,7 +75,7 @@ TEST(ErrorsTest, TaskTimeoutCaughtWithEmptyCause) {
   auto s = r.exec->step(timerFired(timer->id));
   EXPECT_NE(findCommand(s.commands, Command::Kind::kCancelTask), nullptr);
   EXPECT_EQ(r.exec->output(), J(R"({"Error":"States.Timeout","Cause":""})"));
-  EXPECT_EQ(r.last("TaskTimedOut").details.at("error"), "States.Timeout");
+  EXPECT_EQ(r.last("TaskTimedOut").detailsJson().at("error"), "States.Timeout");
 }
 
 TEST(ErrorsTest, HeartbeatTimerIsResetByHeartbeats) {
@@ -88,7 +88,7 @@ TEST(ErrorsTest, HeartbeatTimerIsResetByHeartbeats) {
   const Command* firstTimer = findCommand(r.first.commands, Command::Kind::kStartTimer);
   ASSERT_NE(firstTimer, nullptr);
   std::string staleTimer = firstTimer->id;
-  EXPECT_EQ(r.last("TaskScheduled").details.at("heartbeatInSeconds"), 10);
+  EXPECT_EQ(r.last("TaskScheduled").detailsJson().at("heartbeatInSeconds"), 10);
   r.clock.advance(std::chrono::seconds(8));
   auto s = r.exec->step(stepInput(StepInput::Kind::kTaskHeartbeat, task));
   const Command* rearmed = findCommand(s.commands, Command::Kind::kStartTimer);
@@ -99,7 +99,7 @@ TEST(ErrorsTest, HeartbeatTimerIsResetByHeartbeats) {
   EXPECT_EQ(r.exec->status(), ExecutionStatus::kRunning);
   r.exec->step(timerFired(liveTimer));
   EXPECT_EQ(r.exec->status(), ExecutionStatus::kSucceeded);
-  EXPECT_EQ(r.last("TaskTimedOut").details.at("error"), "States.Timeout");
+  EXPECT_EQ(r.last("TaskTimedOut").detailsJson().at("error"), "States.Timeout");
   EXPECT_EQ(r.exec->output(), J(R"({"Error":"States.Timeout","Cause":""})"));
 }
 

@@ -27,7 +27,7 @@ TEST_F(JsonataModeTest, OutputAndAssignSeeTheSameStatesAndVariables) {
   // B's Output reads x as it was before B's own Assign.
   EXPECT_EQ(r.detail("PassStateExited", "output"), J(R"({"x":10,"y":1,"n":6})"));
   EXPECT_EQ(r.exec->output(), J("11"));
-  EXPECT_EQ(r.last("PassStateExited").details.at("assignedVariables").at("x"), "11");
+  EXPECT_EQ(r.last("PassStateExited").detailsJson().at("assignedVariables").at("x"), "11");
 }
 
 TEST_F(JsonataModeTest, TaskArgumentsResultAndTimeoutExpressions) {
@@ -102,8 +102,8 @@ TEST_F(JsonataModeTest, UndefinedResultFailsWithEvaluationFailedEvent) {
             "An error occurred while executing the state 'A' (entered at the event id #2). The JSONata expression "
             "'$nope' specified for the field 'Output/result' returned nothing (undefined).");
   const HistoryEvent& e = r.last("EvaluationFailed");
-  EXPECT_EQ(e.details.at("location"), "Output/result");
-  EXPECT_EQ(e.details.at("state"), "A");
+  EXPECT_EQ(e.detailsJson().at("location"), "Output/result");
+  EXPECT_EQ(e.detailsJson().at("state"), "A");
   EXPECT_EQ(e.previousEventId, 0);
 }
 

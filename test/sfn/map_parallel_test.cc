@@ -14,8 +14,8 @@ TEST(MapParallelTest, InlineMapAndParallelResults) {
       "[1,2]");
   EXPECT_EQ(r.exec->status(), ExecutionStatus::kSucceeded);
   EXPECT_EQ(r.exec->output(), J("[[1,2]]"));
-  EXPECT_EQ(r.last("MapStateStarted").details.at("length"), 2);
-  EXPECT_EQ(r.last("MapIterationSucceeded").details.at("index"), 1);
+  EXPECT_EQ(r.last("MapStateStarted").detailsJson().at("length"), 2);
+  EXPECT_EQ(r.last("MapIterationSucceeded").detailsJson().at("index"), 1);
 }
 
 TEST(MapParallelTest, ItemSelectorSeesMapContext) {
@@ -98,7 +98,7 @@ TEST(MapParallelTest, DistributedItemReaderConfigIsChecked) {
             "{}");
   EXPECT_EQ(r.exec->error(), "States.ItemReaderFailed");
   EXPECT_EQ(r.exec->cause(), "CSV headers cannot contain duplicates.");
-  EXPECT_EQ(r.last("MapRunFailed").details.at("error"), "States.ItemReaderFailed");
+  EXPECT_EQ(r.last("MapRunFailed").detailsJson().at("error"), "States.ItemReaderFailed");
 }
 
 }  // namespace

@@ -19,8 +19,8 @@ TEST(StatesTest, PassChainEvents) {
   const auto& h = r.exec->history();
   EXPECT_EQ(h[1].previousEventId, 0);
   EXPECT_EQ(h[2].previousEventId, 2);
-  EXPECT_EQ(h[2].details.at("output").as_string(), R"({"r":{"v":1}})");
-  EXPECT_EQ(h[5].details.at("output").as_string(), "1");
+  EXPECT_EQ(h[2].detailsJson().at("output").as_string(), R"({"r":{"v":1}})");
+  EXPECT_EQ(h[5].detailsJson().at("output").as_string(), "1");
 }
 
 TEST(StatesTest, WaitSecondsUsesTimerCommand) {
@@ -75,8 +75,8 @@ TEST(StatesTest, TaskScheduledEventAndCommand) {
   EXPECT_EQ(task.task.action, "sendMessage");
   EXPECT_EQ(task.task.parameters, J(R"({"QueueUrl":"url"})"));
   const auto& scheduled = r.last("TaskScheduled");
-  EXPECT_EQ(scheduled.details.at("resource"), "sendMessage");
-  EXPECT_EQ(scheduled.details.at("timeoutInSeconds"), 30);
+  EXPECT_EQ(scheduled.detailsJson().at("resource"), "sendMessage");
+  EXPECT_EQ(scheduled.detailsJson().at("timeoutInSeconds"), 30);
   r.exec->step(testing::taskSucceeded(task.task.taskId, J(R"({"MessageId":"m"})")));
   EXPECT_EQ(r.exec->output(), J(R"({"MessageId":"m"})"));
   EXPECT_EQ(r.types()[3], "TaskSucceeded");  // no TaskStarted was reported
@@ -86,7 +86,7 @@ TEST(StatesTest, ActivityAndLambdaFamilies) {
   TestRun act(
       R"({"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:us-east-1:1:activity:a","End":true}}})",
       R"({"x":1})");
-  EXPECT_EQ(act.last("ActivityScheduled").details.at("resource"), "arn:aws:states:us-east-1:1:activity:a");
+  EXPECT_EQ(act.last("ActivityScheduled").detailsJson().at("resource"), "arn:aws:states:us-east-1:1:activity:a");
   EXPECT_FALSE(act.first.commands.back().task.taskToken.empty());
   TestRun fn(
       R"({"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:1:function:f","End":true}}})",
@@ -101,7 +101,7 @@ TEST(StatesTest, TaskTokenAndCredentials) {
   const Command& task = r.first.commands.back();
   EXPECT_EQ(task.task.parameters.at("Token"), boost::json::value(task.task.taskToken));
   EXPECT_EQ(task.task.roleArn, "arn:aws:iam::1:role/x");
-  EXPECT_EQ(r.last("TaskScheduled").details.at("taskCredentials"), J(R"({"roleArn":"arn:aws:iam::1:role/x"})"));
+  EXPECT_EQ(r.last("TaskScheduled").detailsJson().at("taskCredentials"), J(R"({"roleArn":"arn:aws:iam::1:role/x"})"));
 }
 
 TEST(StatesTest, AssignAndVariables) {
@@ -109,7 +109,7 @@ TEST(StatesTest, AssignAndVariables) {
             "B":{"Type":"Pass","Parameters":{"sum.$":"States.MathAdd($x, $y)"},"End":true}}})J",
             R"({"v":40})");
   EXPECT_EQ(r.exec->output(), J(R"({"sum":42})"));
-  EXPECT_EQ(r.exec->history()[2].details.at("assignedVariables"), J(R"({"x":"40","y":"2"})"));
+  EXPECT_EQ(r.exec->history()[2].detailsJson().at("assignedVariables"), J(R"({"x":"40","y":"2"})"));
 }
 
 TEST(StatesTest, ExecutionTimeoutAndStop) {

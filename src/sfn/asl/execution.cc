@@ -170,16 +170,72 @@ const std::string& stateEventType(StateType type, bool entered) {
   return kNames[static_cast<size_t>(type)][entered ? 0 : 1];
 }
 
-std::string_view familyPrefix(ResourceFamily family) {
-  switch (family) {
-    case ResourceFamily::kLambda:
-      return "LambdaFunction";
-    case ResourceFamily::kActivity:
-      return "Activity";
-    case ResourceFamily::kService:
-      return "Task";
+// {"truncated": false}, the payload details of every input and output.
+constexpr std::string_view kNotTruncated = R"({"truncated":false})";
+
+// Writes the JSON text of an event's details field by field, as boost::json::serialize would
+// write the object, into a buffer reused from event to event.
+class DetailsWriter {
+ public:
+  explicit DetailsWriter(std::string& out) : out_(out) { out_.assign(1, '{'); }
+  DetailsWriter& text(std::string_view key, std::string_view value) {
+    field(key);
+    appendJsonString(out_, value);
+    return *this;
   }
-  return "Task";
+  // A field whose value is already JSON text.
+  DetailsWriter& json(std::string_view key, std::string_view value) {
+    field(key);
+    out_ += value;
+    return *this;
+  }
+  std::string_view finish() {
+    out_.push_back('}');
+    return out_;
+  }
+
+ private:
+  // Keys are the API's field names, which need no escaping.
+  void field(std::string_view key) {
+    if (out_.size() > 1) out_.push_back(',');
+    out_.push_back('"');
+    out_ += key;
+    out_ += "\":";
+  }
+  std::string& out_;
+};
+
+enum class TaskPhase { kScheduled, kStarted, kSucceeded, kFailed, kTimedOut };
+
+// The event type and details key of a task event, e.g. "LambdaFunctionStarted" and
+// "lambdaFunctionStartedEventDetails".
+struct TaskEventNames {
+  std::string_view type, key;
+};
+
+const TaskEventNames& taskEventNames(ResourceFamily family, TaskPhase phase) {
+  static constexpr std::array<std::string_view, 5> kPhases = {"Scheduled", "Started", "Succeeded", "Failed",
+                                                              "TimedOut"};
+  struct Stored {
+    std::string type, key;
+    TaskEventNames view;
+  };
+  static const auto kNames = [] {
+    // Indexed by ResourceFamily: kLambda, kActivity, kService.
+    constexpr std::array<std::pair<std::string_view, std::string_view>, 3> kFamilies = {
+        {{"LambdaFunction", "lambdaFunction"}, {"Activity", "activity"}, {"Task", "task"}}};
+    std::array<std::array<Stored, kPhases.size()>, kFamilies.size()> names;
+    for (size_t fam = 0; fam < kFamilies.size(); ++fam) {
+      for (size_t ph = 0; ph < kPhases.size(); ++ph) {
+        Stored& n = names[fam][ph];
+        n.type = fmt::format("{}{}", kFamilies[fam].first, kPhases[ph]);
+        n.key = fmt::format("{}{}EventDetails", kFamilies[fam].second, kPhases[ph]);
+        n.view = {n.type, n.key};
+      }
+    }
+    return names;
+  }();
+  return kNames[static_cast<size_t>(family)][static_cast<size_t>(phase)].view;
 }
 
 }  // namespace
@@ -192,13 +248,14 @@ class Execution::Impl {
   StepResult start(const Json& input) {
     startTime_ = clock_.now();
     executionInput_ = input;
-    boost::json::object d(arena_);
-    d["input"] = toJsonText(input);
-    d["inputDetails"] = truncated();
-    d["roleArn"] = info_.roleArn;
     root_ = std::make_unique<Frame>();
     root_->machine = definition_.get();
-    emitRaw(*root_, "ExecutionStarted", "executionStartedEventDetails", std::move(d), false);
+    std::string_view d = DetailsWriter(detailsText_)
+                             .text("input", toJsonText(input))
+                             .json("inputDetails", kNotTruncated)
+                             .text("roleArn", info_.roleArn)
+                             .finish();
+    emitText(*root_, "ExecutionStarted", "executionStartedEventDetails", d, false);
     if (definition_->timeoutSeconds) {
       executionTimerId_ = "execution-timeout";
       commands_.push_back({.kind = Command::Kind::kStartTimer,
@@ -251,44 +308,41 @@ class Execution::Impl {
   ExecutionStatus status_ = ExecutionStatus::kRunning;
   Json output_;
   std::optional<std::string> error_, cause_;
+  // The text of the events' details, declared first so that it outlives them.
+  EventArena eventText_;
+  std::string detailsText_;  // the DetailsWriter buffer
   std::vector<HistoryEvent> history_;
 
  private:
   StepResult flush() {
     StepResult out;
-    // The caller's copies share an arena of their own: in the execution's they would stay until
-    // the execution ends.
-    boost::json::storage_ptr batch = flushed_ < history_.size() ? makeEventArena() : boost::json::storage_ptr();
-    out.events.reserve(history_.size() - flushed_);
-    for (size_t i = flushed_; i < history_.size(); ++i) {
-      const HistoryEvent& e = history_[i];
-      out.events.push_back(HistoryEvent{.id = e.id,
-                                        .previousEventId = e.previousEventId,
-                                        .type = e.type,
-                                        .timestamp = e.timestamp,
-                                        .detailsKey = e.detailsKey,
-                                        .details = boost::json::object(e.details, batch)});
-    }
+    out.events = std::span<const HistoryEvent>(history_).subspan(flushed_);
     flushed_ = history_.size();
     out.commands = std::move(commands_);
     commands_.clear();
     return out;
   }
 
-  boost::json::object truncated() const { return boost::json::object({{"truncated", false}}, arena_); }
+  static boost::json::object truncated() { return {{"truncated", false}}; }
 
   // Appends an event; `advance` moves the frame's cursor (the previousEventId of what follows).
-  int64_t emitRaw(Frame& f, std::string_view type, std::string_view key, boost::json::object details,
+  int64_t emitRaw(Frame& f, std::string_view type, std::string_view key, const boost::json::object& details,
                   bool advance = true, std::optional<int64_t> previous = std::nullopt) {
     if (f.silent) return f.cursor;
+    return emitText(f, type, key, key.empty() ? std::string() : boost::json::serialize(details), advance, previous);
+  }
+
+  // emitRaw with the details as JSON text (the hot events write it directly).
+  int64_t emitText(Frame& f, std::string_view type, std::string_view key, std::string_view details, bool advance = true,
+                   std::optional<int64_t> previous = std::nullopt) {
+    if (f.silent) return f.cursor;
     auto id = static_cast<int64_t>(history_.size()) + 1;
-    // Constructed, not assigned, so the details keep the arena they were built in.
     history_.push_back(HistoryEvent{.id = id,
                                     .previousEventId = previous.value_or(f.cursor),
-                                    .type = std::string(type),
+                                    .type = type,
                                     .timestamp = clock_.now(),
-                                    .detailsKey = std::string(key),
-                                    .details = std::move(details)});
+                                    .detailsKey = key,
+                                    .details = eventText_.store(details)});
     if (advance) f.cursor = id;
     return id;
   }
@@ -413,11 +467,12 @@ class Execution::Impl {
       f.enteredId = f.cursor;
       return;
     }
-    boost::json::object d({{"name", s->name},
-                           {"input", inputText ? std::move(*inputText) : toJsonText(f.input)},
-                           {"inputDetails", truncated()}},
-                          arena_);
-    f.enteredId = emitRaw(f, stateEventType(s->type, true), "stateEnteredEventDetails", std::move(d));
+    std::string_view d = DetailsWriter(detailsText_)
+                             .text("name", s->name)
+                             .text("input", inputText ? *inputText : toJsonText(f.input))
+                             .json("inputDetails", kNotTruncated)
+                             .finish();
+    f.enteredId = emitText(f, stateEventType(s->type, true), "stateEnteredEventDetails", d);
   }
 
   // Leaves the current state with `output` and moves to `next` ("" = end of this frame).
@@ -431,14 +486,21 @@ class Execution::Impl {
                                        f.state->name)});
       return;
     }
-    boost::json::object d({{"name", f.state->name}, {"output", text}, {"outputDetails", truncated()}}, arena_);
+    DetailsWriter d(detailsText_);
+    d.text("name", f.state->name).text("output", text).json("outputDetails", kNotTruncated);
     if (assigned && !assigned->empty()) {
-      boost::json::object vars(arena_);
-      for (const auto& kv : *assigned) vars[kv.key()] = toJsonText(kv.value());
-      d["assignedVariables"] = std::move(vars);
-      d["assignedVariablesDetails"] = truncated();
+      // Each variable's value as JSON text.
+      std::string vars = "{";
+      for (const auto& kv : *assigned) {
+        if (vars.size() > 1) vars.push_back(',');
+        appendJsonString(vars, kv.key());
+        vars.push_back(':');
+        appendJsonString(vars, toJsonText(kv.value()));
+      }
+      vars.push_back('}');
+      d.json("assignedVariables", vars).json("assignedVariablesDetails", kNotTruncated);
     }
-    emitRaw(f, stateEventType(f.state->type, false), "stateExitedEventDetails", std::move(d), true, previous);
+    emitText(f, stateEventType(f.state->type, false), "stateExitedEventDetails", d.finish(), true, previous);
     if (assigned) {
       for (const auto& kv : *assigned) f.variables[kv.key()] = kv.value();
     }
@@ -647,7 +709,7 @@ class Execution::Impl {
   void reportEvaluationFailure(Frame& f, Failure& failure) {
     if (!failure.evaluation) return;
     failure.evaluation = false;
-    boost::json::object d(arena_);
+    boost::json::object d;
     d["cause"] = failure.cause.value_or("");
     d["error"] = failure.error;
     if (failure.location) d["location"] = *failure.location;
@@ -966,7 +1028,7 @@ class Execution::Impl {
   }
 
   void scheduleTask(Frame& f, TaskRequest req) {
-    boost::json::object d(arena_);
+    boost::json::object d;
     std::string type;
     if (req.family == ResourceFamily::kService) {
       d["resourceType"] = req.resourceType;
@@ -975,7 +1037,7 @@ class Execution::Impl {
       d["parameters"] = toJsonText(req.parameters);
       if (req.timeoutSeconds) d["timeoutInSeconds"] = *req.timeoutSeconds;
       if (req.heartbeatSeconds) d["heartbeatInSeconds"] = *req.heartbeatSeconds;
-      if (req.roleArn) d["taskCredentials"] = boost::json::object({{"roleArn", *req.roleArn}}, arena_);
+      if (req.roleArn) d["taskCredentials"] = boost::json::object({{"roleArn", *req.roleArn}});
     } else {
       d["resource"] = req.resource;
       d["input"] = toJsonText(req.parameters);
@@ -984,11 +1046,8 @@ class Execution::Impl {
       if (req.heartbeatSeconds && req.family == ResourceFamily::kActivity)
         d["heartbeatInSeconds"] = *req.heartbeatSeconds;
     }
-    std::string prefix(familyPrefix(req.family));
-    std::string key = req.family == ResourceFamily::kService  ? "taskScheduledEventDetails"
-                      : req.family == ResourceFamily::kLambda ? "lambdaFunctionScheduledEventDetails"
-                                                              : "activityScheduledEventDetails";
-    int64_t id = emitRaw(f, prefix + "Scheduled", key, std::move(d));
+    const TaskEventNames& names = taskEventNames(req.family, TaskPhase::kScheduled);
+    int64_t id = emitRaw(f, names.type, names.key, std::move(d));
     req.taskId = fmt::format("task-{}-{}", id, nextTimer_++);
     f.pendingId = req.taskId;
     f.waiting = Waiting::kTask;
@@ -1007,7 +1066,7 @@ class Execution::Impl {
   }
 
   boost::json::object taskDetails(const Frame& f) const {
-    boost::json::object d(arena_);
+    boost::json::object d;
     if (f.task.family == ResourceFamily::kService) {
       d["resourceType"] = f.task.resourceType;
       d["resource"] = f.task.action;
@@ -1015,18 +1074,17 @@ class Execution::Impl {
     return d;
   }
 
-  std::string taskKey(const Frame& f, std::string_view suffix) const {
-    std::string prefix = f.task.family == ResourceFamily::kService  ? "task"
-                         : f.task.family == ResourceFamily::kLambda ? "lambdaFunction"
-                                                                    : "activity";
-    return fmt::format("{}{}EventDetails", prefix, suffix);
+  // Emits the task event of `phase` for the frame's task.
+  void emitTask(Frame& f, TaskPhase phase, boost::json::object details, bool withKey = true) {
+    const TaskEventNames& names = taskEventNames(f.task.family, phase);
+    emitRaw(f, names.type, withKey ? names.key : std::string_view(), std::move(details));
   }
 
   void taskStarted(Frame& f, const StepInput& in) {
     boost::json::object d = taskDetails(f);
     if (f.task.family == ResourceFamily::kActivity) d["workerName"] = in.workerName;
     bool empty = d.empty();
-    emitRaw(f, std::string(familyPrefix(f.task.family)) + "Started", empty ? "" : taskKey(f, "Started"), std::move(d));
+    emitTask(f, TaskPhase::kStarted, std::move(d), !empty);
     armHeartbeat(f);
   }
 
@@ -1059,7 +1117,7 @@ class Execution::Impl {
     boost::json::object d = taskDetails(f);
     d["output"] = toJsonText(output);
     d["outputDetails"] = truncated();
-    emitRaw(f, std::string(familyPrefix(f.task.family)) + "Succeeded", taskKey(f, "Succeeded"), std::move(d));
+    emitTask(f, TaskPhase::kSucceeded, std::move(d));
     clearTask(f);
     if (toJsonText(output).size() > kMaxPayloadBytes) {
       failState(f, Failure{"States.DataLimitExceeded",
@@ -1076,7 +1134,7 @@ class Execution::Impl {
     boost::json::object d = taskDetails(f);
     if (!error.empty()) d["error"] = error;
     if (cause) d["cause"] = *cause;
-    emitRaw(f, std::string(familyPrefix(f.task.family)) + "Failed", taskKey(f, "Failed"), std::move(d));
+    emitTask(f, TaskPhase::kFailed, std::move(d));
     clearTask(f);
     failState(f, Failure{.error = error, .cause = cause, .missing = Failure::Missing::kNull});
     resume(f);
@@ -1086,7 +1144,7 @@ class Execution::Impl {
     if (f.waiting == Waiting::kTask && (id == f.timeoutTimerId || id == f.heartbeatTimerId)) {
       boost::json::object d = taskDetails(f);
       d["error"] = "States.Timeout";
-      emitRaw(f, std::string(familyPrefix(f.task.family)) + "TimedOut", taskKey(f, "TimedOut"), std::move(d));
+      emitTask(f, TaskPhase::kTimedOut, std::move(d));
       commands_.push_back({.kind = Command::Kind::kCancelTask, .task = {}, .id = f.pendingId, .fireAt = {}});
       bool heartbeat = id == f.heartbeatTimerId;
       clearTask(f);
@@ -1201,14 +1259,15 @@ class Execution::Impl {
     f.output = std::move(output);
     if (!f.parent) {
       if (f.succeeded) {
-        boost::json::object d(arena_);
-        d["output"] = toJsonText(f.output);
-        d["outputDetails"] = truncated();
-        emitRaw(f, "ExecutionSucceeded", "executionSucceededEventDetails", std::move(d));
+        std::string_view d = DetailsWriter(detailsText_)
+                                 .text("output", toJsonText(f.output))
+                                 .json("outputDetails", kNotTruncated)
+                                 .finish();
+        emitText(f, "ExecutionSucceeded", "executionSucceededEventDetails", d);
         status_ = ExecutionStatus::kSucceeded;
         output_ = f.output;
       } else {
-        boost::json::object d(arena_);
+        boost::json::object d;
         if (!f.failure->error.empty()) d["error"] = f.failure->error;
         if (f.failure->cause) d["cause"] = *f.failure->cause;
         emitRaw(f, "ExecutionFailed", "executionFailedEventDetails", std::move(d));
@@ -1221,13 +1280,14 @@ class Execution::Impl {
     childFinished(*f.parent, f);
   }
 
-  void stopExecution(ExecutionStatus status, std::string type, std::optional<std::string> error,
+  void stopExecution(ExecutionStatus status, std::string_view type, std::optional<std::string> error,
                      std::optional<std::string> cause) {
-    boost::json::object d(arena_);
+    boost::json::object d;
     if (error) d["error"] = *error;
     if (cause) d["cause"] = *cause;
-    std::string key = type == "ExecutionAborted" ? "executionAbortedEventDetails" : "executionTimedOutEventDetails";
-    emitRaw(*root_, std::move(type), std::move(key), std::move(d));
+    std::string_view key =
+        type == "ExecutionAborted" ? "executionAbortedEventDetails" : "executionTimedOutEventDetails";
+    emitRaw(*root_, type, key, std::move(d));
     status_ = status;
     error_ = error;
     cause_ = cause;
@@ -1355,7 +1415,7 @@ class Execution::Impl {
       if (!v) return failState(f, runtimeError(f, v.error()));
       f.maxConcurrency = *v;
     }
-    boost::json::object started(arena_);
+    boost::json::object started;
     started["length"] = static_cast<int64_t>(f.items.size());
     emitRaw(f, "MapStateStarted", "mapStateStartedEventDetails", std::move(started));
     if (s.toleratedFailureCountPath) {
@@ -1381,7 +1441,7 @@ class Execution::Impl {
       f.toleratedPercentage = d;
     }
     if (s.distributed) {
-      boost::json::object run(arena_);
+      boost::json::object run;
       run["mapRunArn"] = fmt::format("{}/{}:{}", mapRunPrefix(), s.name, ids_.uuid());
       emitRaw(f, "MapRunStarted", "mapRunStartedEventDetails", std::move(run));
     }
@@ -1400,14 +1460,14 @@ class Execution::Impl {
   // supported yet, so a valid configuration is then rejected with States.Runtime.
   void startItemReader(Frame& f, const EvalScope& scope) {
     const State& s = *f.state;
-    emitRaw(f, "MapStateStarted", "mapStateStartedEventDetails", boost::json::object({{"length", 0}}, arena_));
+    emitRaw(f, "MapStateStarted", "mapStateStartedEventDetails", boost::json::object({{"length", 0}}));
     std::optional<int64_t> maxItems = s.readerMaxItems;
     if (s.readerMaxItemsPath) {
       auto v = intFromPath(f, s.readerMaxItemsPath, "MaxItems", scope);
       if (!v) return failState(f, runtimeError(f, v.error()));
       maxItems = *v;
     }
-    boost::json::object run(arena_);
+    boost::json::object run;
     run["mapRunArn"] = fmt::format("{}/{}:{}", mapRunPrefix(), s.name, ids_.uuid());
     emitRaw(f, "MapRunStarted", "mapRunStartedEventDetails", std::move(run));
     std::optional<std::string> invalid;
@@ -1418,7 +1478,7 @@ class Execution::Impl {
       return failState(f, Failure{"States.Runtime", runtimeCause(f, "Map ItemReader is not supported yet.")});
     }
     emitRaw(f, "MapRunFailed", "mapRunFailedEventDetails",
-            boost::json::object({{"error", "States.ItemReaderFailed"}, {"cause", *invalid}}, arena_));
+            boost::json::object({{"error", "States.ItemReaderFailed"}, {"cause", *invalid}}));
     emitRaw(f, "MapStateFailed", "", {});
     failState(f, Failure{"States.ItemReaderFailed", *invalid});
   }
@@ -1470,7 +1530,7 @@ class Execution::Impl {
       child->mapItemIndex = static_cast<int64_t>(i);
       child->mapItemValue = f.items[i];
       if (!s.distributed) {
-        boost::json::object d(arena_);
+        boost::json::object d;
         d["index"] = static_cast<int64_t>(i);
         d["name"] = s.name;
         child->cursor = emitRaw(f, "MapIterationStarted", "mapIterationStartedEventDetails", std::move(d), false);
@@ -1500,7 +1560,7 @@ class Execution::Impl {
       return;
     }
     --f.running;
-    boost::json::object d(arena_);
+    boost::json::object d;
     d["index"] = static_cast<int64_t>(child.index);
     d["name"] = f.state->name;
     if (child.succeeded) {
@@ -1546,7 +1606,6 @@ class Execution::Impl {
       (void)active;
       f.children.clear();
       f.waiting = Waiting::kNone;
-      std::string prefix = isMap ? "Map" : "Parallel";
       if (willRetry(f, *f.childFailure)) {
         f.cursor = f.completionId;
         Failure failure = *f.childFailure;
@@ -1556,13 +1615,13 @@ class Execution::Impl {
         return;
       }
       if (isMap && f.state->distributed) {
-        boost::json::object d(arena_);
+        boost::json::object d;
         d["error"] = f.childFailure->error;
         if (f.childFailure->cause) d["cause"] = *f.childFailure->cause;
         emitRaw(f, "MapRunFailed", "mapRunFailedEventDetails", std::move(d));
         f.completionId = f.cursor;
       }
-      emitRaw(f, prefix + "StateFailed", "", {}, true, f.completionId);
+      emitRaw(f, isMap ? "MapStateFailed" : "ParallelStateFailed", "", {}, true, f.completionId);
       Failure failure = *f.childFailure;
       f.childFailure.reset();
       failState(f, failure);
@@ -1577,7 +1636,7 @@ class Execution::Impl {
       f.completionId = f.cursor;
     }
     if (!isMap) f.completionId = std::max(f.completionId, f.cursor);
-    emitRaw(f, std::string(isMap ? "Map" : "Parallel") + "StateSucceeded", "", {}, false, f.completionId);
+    emitRaw(f, isMap ? "MapStateSucceeded" : "ParallelStateSucceeded", "", {}, false, f.completionId);
     f.cursor = f.completionId;
     complete(f, std::move(results), true);
     run(f);
@@ -1585,7 +1644,6 @@ class Execution::Impl {
 
   DefinitionPtr definition_;
   ExecutionInfo info_;
-  boost::json::storage_ptr arena_ = makeEventArena();  // the events' details
   const Clock& clock_;
   IdGenerator& ids_;
   JsonataEvaluator* jsonata_;

@@ -8,6 +8,7 @@
 #include <boost/json.hpp>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -34,7 +35,9 @@ struct ExecutionInfo {
 };
 
 struct StepResult {
-  std::vector<HistoryEvent> events;
+  // The events this call appended to history(): valid until the execution's next start/step
+  // or its destruction (a view, so the history is built once and never copied).
+  std::span<const HistoryEvent> events;
   std::vector<Command> commands;
 };
 

@@ -2,47 +2,61 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <cmath>
-#include <iterator>
 
 namespace wharf::asl {
 namespace {
 
-void appendString(std::string& out, std::string_view s) {
-  out.push_back('"');
+// The escape letter of each byte: 0 = none, 'u' = \u00XX, else the letter after the backslash.
+constexpr auto kEscapes = [] {
+  std::array<char, 256> table{};
+  for (int c = 0; c < 0x20; ++c) table[c] = 'u';
+  table['"'] = '"';
+  table['\\'] = '\\';
+  table['\n'] = 'n';
+  table['\r'] = 'r';
+  table['\t'] = 't';
+  table['\b'] = 'b';
+  table['\f'] = 'f';
+  return table;
+}();
+
+char escapeOf(char c) { return kEscapes[static_cast<unsigned char>(c)]; }
+
+}  // namespace
+
+void appendJsonString(std::string& out, std::string_view s) {
+  // Sized once, then written in place: strings of JSON text are mostly escapes and short runs.
+  size_t size = s.size() + 2;
   for (char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
-        } else {
-          out.push_back(c);
-        }
+    char e = escapeOf(c);
+    size += e == 0 ? 0 : e == 'u' ? 5 : 1;
+  }
+  size_t at = out.size();
+  out.resize(at + size);
+  char* p = out.data() + at;
+  *p++ = '"';
+  for (char c : s) {
+    char e = escapeOf(c);
+    if (e == 0) {
+      *p++ = c;
+      continue;
+    }
+    *p++ = '\\';
+    *p++ = e;
+    if (e == 'u') {
+      static constexpr char kHex[] = "0123456789abcdef";
+      *p++ = '0';
+      *p++ = '0';
+      *p++ = kHex[(static_cast<unsigned char>(c) >> 4) & 0xf];
+      *p++ = kHex[static_cast<unsigned char>(c) & 0xf];
     }
   }
-  out.push_back('"');
+  *p = '"';
 }
+
+namespace {
 
 void appendDouble(std::string& out, double d) {
   if (!std::isfinite(d)) {
@@ -54,6 +68,12 @@ void appendDouble(std::string& out, double d) {
   out += text;
 }
 
+template <typename Integer>
+void appendInteger(std::string& out, Integer n) {
+  fmt::format_int text(n);
+  out.append(text.data(), text.size());
+}
+
 void append(std::string& out, const boost::json::value& v) {
   switch (v.kind()) {
     case boost::json::kind::null:
@@ -63,16 +83,16 @@ void append(std::string& out, const boost::json::value& v) {
       out += v.get_bool() ? "true" : "false";
       break;
     case boost::json::kind::int64:
-      fmt::format_to(std::back_inserter(out), "{}", v.get_int64());
+      appendInteger(out, v.get_int64());
       break;
     case boost::json::kind::uint64:
-      fmt::format_to(std::back_inserter(out), "{}", v.get_uint64());
+      appendInteger(out, v.get_uint64());
       break;
     case boost::json::kind::double_:
       appendDouble(out, v.get_double());
       break;
     case boost::json::kind::string:
-      appendString(out, v.get_string());
+      appendJsonString(out, v.get_string());
       break;
     case boost::json::kind::array: {
       out.push_back('[');
@@ -91,7 +111,7 @@ void append(std::string& out, const boost::json::value& v) {
       for (const auto& kv : v.get_object()) {
         if (!first) out.push_back(',');
         first = false;
-        appendString(out, kv.key());
+        appendJsonString(out, kv.key());
         out.push_back(':');
         append(out, kv.value());
       }

@@ -13,6 +13,9 @@ namespace wharf::asl {
 // Compact JSON text; doubles keep a fraction (1.0), integers have none (1).
 std::string toJsonText(const boost::json::value& value);
 
+// Appends `text` as a JSON string literal (quoted, escaped as toJsonText escapes strings).
+void appendJsonString(std::string& out, std::string_view text);
+
 // Parses one JSON document; an error carries the parser's message.
 Result<boost::json::value> parseJsonText(std::string_view text);
 

@@ -420,21 +420,24 @@ class ExecutionEngine::Impl {
     std::vector<std::string> ids = e->ids.takeRecorded();
     ExecutionRecord& next = p->next;
     bool overLimit = next.eventCount + static_cast<int64_t>(r.events.size()) > kMaxHistoryEvents;
+    // Replaces the step's events when the history is over the limit.
+    asl::HistoryEvent failed;
+    std::string failedDetails;
     if (overLimit) {
-      asl::HistoryEvent failed;
+      std::string cause = fmt::format(
+          "The execution reached the maximum number of history events ({}) and was stopped.", kMaxHistoryEvents);
+      failedDetails = json::serialize(json::object{{"error", "States.Runtime"}, {"cause", cause}});
       failed.id = next.eventCount + 1;
       failed.previousEventId = next.eventCount;
       failed.type = "ExecutionFailed";
       failed.timestamp = clock_.now();
       failed.detailsKey = "executionFailedEventDetails";
-      failed.details["error"] = "States.Runtime";
-      failed.details["cause"] = fmt::format(
-          "The execution reached the maximum number of history events ({}) and was stopped.", kMaxHistoryEvents);
-      r.events = {failed};
+      failed.details = failedDetails;
+      r.events = std::span<const asl::HistoryEvent>(&failed, 1);
       r.commands.clear();
       next.status = asl::ExecutionStatus::kFailed;
       next.error = "States.Runtime";
-      next.cause = std::string(failed.details["cause"].as_string());
+      next.cause = std::move(cause);
     } else if (e->machine->status() != asl::ExecutionStatus::kRunning) {
       next.status = e->machine->status();
       if (next.status == asl::ExecutionStatus::kSucceeded) next.output = asl::toJsonText(e->machine->output());

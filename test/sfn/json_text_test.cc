@@ -1,0 +1,28 @@
+// JSON text writing: event details written field by field must match boost::json::serialize.
+#include "sfn/asl/json_text.h"
+
+#include <gtest/gtest.h>
+
+namespace wharf::asl {
+namespace {
+
+TEST(JsonText, StringsAreEscapedAsBoostSerializes) {
+  std::string all;
+  for (int c = 1; c < 128; ++c) all.push_back(static_cast<char>(c));
+  for (std::string_view s : {std::string_view(""), std::string_view(R"({"a":"b\\c"})"), std::string_view(all),
+                             std::string_view("caf\xc3\xa9")}) {
+    std::string out = "x";
+    appendJsonString(out, s);
+    std::string expected = "x";
+    expected += boost::json::serialize(boost::json::string(s));
+    EXPECT_EQ(out, expected);
+  }
+}
+
+TEST(JsonText, IntegersAndNestedValues) {
+  auto v = boost::json::parse(R"({"i":-12,"u":18446744073709551615,"a":[1,"t\n",null,true],"o":{}})");
+  EXPECT_EQ(toJsonText(v), boost::json::serialize(v));
+}
+
+}  // namespace
+}  // namespace wharf::asl
