@@ -2,18 +2,12 @@
 
 #include <gtest/gtest.h>
 
-#include "common/ids.h"
 #include "sfn_integrations/fake_services.h"
 
-namespace wharf::sfn {
+namespace wharf::sfn::testing {
 namespace {
 
-using testing::FakeServices;
-using testing::RecordingSink;
-using testing::taskRequest;
-using testing::testContext;
 using Kind = asl::StepInput::Kind;
-namespace json = boost::json;
 
 constexpr char kRunTask[] = "arn:aws:states:::ecs:runTask";
 constexpr char kRunTaskSync[] = "arn:aws:states:::ecs:runTask.sync";
@@ -29,29 +23,22 @@ json::value batchParameters() {
     "Tags": [{"Key": "run", "Value": "1"}]})");
 }
 
-class EcsRunTaskTest : public ::testing::Test {
+class EcsRunTaskTest : public IntegrationTest<EcsRunTaskIntegration> {
  protected:
-  std::unique_ptr<IdGenerator> ids_ = makeSequentialIdGenerator();
-  FakeServices fake_;
-  ServiceCaller caller_{fake_.router, *ids_};
-  EcsRunTaskIntegration ecs_{caller_};
-  RecordingSink sink_;
-  TaskContext context_ = testContext();
-
   std::string onlyTaskArn() const { return fake_.tasks.begin()->first; }
 };
 
 TEST_F(EcsRunTaskTest, HandlesTheThreePatternsOnly) {
-  EXPECT_TRUE(ecs_.handles(kRunTask));
-  EXPECT_TRUE(ecs_.handles(kRunTaskSync));
-  EXPECT_TRUE(ecs_.handles(kRunTaskToken));
-  EXPECT_FALSE(ecs_.handles("arn:aws:states:::ecs:runTask.sync:2"));
-  EXPECT_FALSE(ecs_.handles("arn:aws:states:::ecs:stopTask"));
-  EXPECT_FALSE(ecs_.handles("arn:aws:states:::aws-sdk:ecs:runTask"));
+  EXPECT_TRUE(integration_.handles(kRunTask));
+  EXPECT_TRUE(integration_.handles(kRunTaskSync));
+  EXPECT_TRUE(integration_.handles(kRunTaskToken));
+  EXPECT_FALSE(integration_.handles("arn:aws:states:::ecs:runTask.sync:2"));
+  EXPECT_FALSE(integration_.handles("arn:aws:states:::ecs:stopTask"));
+  EXPECT_FALSE(integration_.handles("arn:aws:states:::aws-sdk:ecs:runTask"));
 }
 
 TEST_F(EcsRunTaskTest, MapsPascalCaseParametersToTheApiMembersAtEveryDepth) {
-  ecs_.start(context_, taskRequest(kRunTask, batchParameters()), sink_);
+  integration_.start(context_, taskRequest(kRunTask, batchParameters()), sink_);
   auto calls = fake_.callsOf("RunTask");
   ASSERT_EQ(calls.size(), 1u);
   const json::object& in = calls[0].input;
@@ -75,12 +62,12 @@ TEST_F(EcsRunTaskTest, MapsPascalCaseParametersToTheApiMembersAtEveryDepth) {
 TEST_F(EcsRunTaskTest, KeepsTheStartedByTheParametersGive) {
   json::value params = batchParameters();
   params.as_object()["StartedBy"] = "nightly";
-  ecs_.start(context_, taskRequest(kRunTask, params), sink_);
+  integration_.start(context_, taskRequest(kRunTask, params), sink_);
   EXPECT_EQ(fake_.callsOf("RunTask").at(0).input.at("startedBy"), "nightly");
 }
 
 TEST_F(EcsRunTaskTest, RequestResponseSucceedsWithTheRunTaskResponseInSdkForm) {
-  ecs_.start(context_, taskRequest(kRunTask, batchParameters()), sink_);
+  integration_.start(context_, taskRequest(kRunTask, batchParameters()), sink_);
   ASSERT_EQ(sink_.kinds(), (std::vector{Kind::kTaskStarted, Kind::kTaskSucceeded}));
   EXPECT_EQ(sink_.reports[0].first, context_.executionArn);
   const json::value& out = sink_.last().output;
@@ -91,12 +78,12 @@ TEST_F(EcsRunTaskTest, RequestResponseSucceedsWithTheRunTaskResponseInSdkForm) {
   EXPECT_EQ(out.at("Tasks").at(0).at("Overrides").at("ContainerOverrides").at(0).at("Name"), "app");
   // Request-response does not follow the task.
   fake_.stopTask(onlyTaskArn(), 1, 0);
-  ecs_.poll();
+  integration_.poll();
   EXPECT_EQ(sink_.reports.size(), 2u);
 }
 
 TEST_F(EcsRunTaskTest, ARepeatedStartReusesTheClientTokenAndStartsNoSecondTask) {
-  ecs_.start(context_, taskRequest(kRunTaskSync, batchParameters()), sink_);
+  integration_.start(context_, taskRequest(kRunTaskSync, batchParameters()), sink_);
   // A restarted server: a fresh integration over the same services, started again for the task.
   EcsRunTaskIntegration afterCrash(caller_);
   RecordingSink sink2;
@@ -106,9 +93,9 @@ TEST_F(EcsRunTaskTest, ARepeatedStartReusesTheClientTokenAndStartsNoSecondTask) 
   EXPECT_EQ(calls[0].input.at("clientToken"), calls[1].input.at("clientToken"));
   EXPECT_EQ(fake_.tasks.size(), 1u);
   // Another task of the same execution, or the same task id in another execution, is new work.
-  ecs_.start(context_, taskRequest(kRunTaskSync, batchParameters(), "task-2"), sink_);
-  ecs_.start(testContext("arn:aws:states:us-east-1:123456789012:execution:sm:run2"),
-             taskRequest(kRunTaskSync, batchParameters()), sink_);
+  integration_.start(context_, taskRequest(kRunTaskSync, batchParameters(), "task-2"), sink_);
+  integration_.start(testContext("arn:aws:states:us-east-1:123456789012:execution:sm:run2"),
+                     taskRequest(kRunTaskSync, batchParameters()), sink_);
   EXPECT_EQ(fake_.tasks.size(), 3u);
   // The restarted integration resumes following the task.
   fake_.stopTask(fake_.tasks.begin()->first, 0, 0);
@@ -117,17 +104,17 @@ TEST_F(EcsRunTaskTest, ARepeatedStartReusesTheClientTokenAndStartsNoSecondTask) 
 }
 
 TEST_F(EcsRunTaskTest, SyncWaitsUntilTheTaskStoppedAndSucceedsWithItsDescription) {
-  ecs_.start(context_, taskRequest(kRunTaskSync, batchParameters()), sink_);
+  integration_.start(context_, taskRequest(kRunTaskSync, batchParameters()), sink_);
   ASSERT_EQ(sink_.kinds(), (std::vector{Kind::kTaskStarted, Kind::kTaskSubmitted}));
   EXPECT_EQ(sink_.last().output.at("Tasks").at(0).at("TaskArn"), json::value(onlyTaskArn()));
-  ecs_.poll();
+  integration_.poll();
   EXPECT_EQ(sink_.reports.size(), 2u);  // still running
   fake_.tasks.at(onlyTaskArn())["lastStatus"] = "RUNNING";
-  ecs_.poll();
+  integration_.poll();
   EXPECT_EQ(sink_.reports.size(), 2u);
 
   fake_.stopTask(onlyTaskArn(), 0, 0);
-  ecs_.poll();
+  integration_.poll();
   ASSERT_EQ(sink_.kinds(), (std::vector{Kind::kTaskStarted, Kind::kTaskSubmitted, Kind::kTaskSucceeded}));
   const json::value& task = sink_.last().output;
   EXPECT_EQ(task.at("TaskArn"), json::value(onlyTaskArn()));
@@ -137,14 +124,14 @@ TEST_F(EcsRunTaskTest, SyncWaitsUntilTheTaskStoppedAndSucceedsWithItsDescription
   EXPECT_EQ(task.at("Containers").at(0).at("ExitCode"), 0);
   EXPECT_EQ(task.at("StartedBy"), "AWS Step Functions");
   // Finished: no longer followed.
-  ecs_.poll();
+  integration_.poll();
   EXPECT_EQ(sink_.reports.size(), 3u);
 }
 
 TEST_F(EcsRunTaskTest, SyncFailsWhenAnEssentialContainerExitsNonZero) {
-  ecs_.start(context_, taskRequest(kRunTaskSync, batchParameters()), sink_);
+  integration_.start(context_, taskRequest(kRunTaskSync, batchParameters()), sink_);
   fake_.stopTask(onlyTaskArn(), 1, 0);
-  ecs_.poll();
+  integration_.poll();
   ASSERT_EQ(sink_.last().kind, Kind::kTaskFailed);
   EXPECT_EQ(sink_.last().error, "States.TaskFailed");
   json::value cause = json::parse(sink_.last().cause.value());
@@ -155,16 +142,16 @@ TEST_F(EcsRunTaskTest, SyncFailsWhenAnEssentialContainerExitsNonZero) {
 
 TEST_F(EcsRunTaskTest, SyncIgnoresTheExitCodeOfANonEssentialContainer) {
   fake_.nonEssential = {"sidecar"};
-  ecs_.start(context_, taskRequest(kRunTaskSync, batchParameters()), sink_);
+  integration_.start(context_, taskRequest(kRunTaskSync, batchParameters()), sink_);
   fake_.stopTask(onlyTaskArn(), 0, 137);
-  ecs_.poll();
+  integration_.poll();
   EXPECT_EQ(sink_.last().kind, Kind::kTaskSucceeded);
 }
 
 TEST_F(EcsRunTaskTest, SyncFailsWhenTheTaskFailedToStart) {
-  ecs_.start(context_, taskRequest(kRunTaskSync, batchParameters()), sink_);
+  integration_.start(context_, taskRequest(kRunTaskSync, batchParameters()), sink_);
   fake_.stopTask(onlyTaskArn(), std::nullopt, std::nullopt, "TaskFailedToStart");
-  ecs_.poll();
+  integration_.poll();
   ASSERT_EQ(sink_.last().kind, Kind::kTaskFailed);
   EXPECT_EQ(sink_.last().error, "States.TaskFailed");
   EXPECT_EQ(json::parse(sink_.last().cause.value()).at("StopCode"), "TaskFailedToStart");
@@ -173,21 +160,21 @@ TEST_F(EcsRunTaskTest, SyncFailsWhenTheTaskFailedToStart) {
 TEST_F(EcsRunTaskTest, SyncWaitsForEveryTaskOfACount) {
   json::value params = batchParameters();
   params.as_object()["Count"] = 2;
-  ecs_.start(context_, taskRequest(kRunTaskSync, params), sink_);
+  integration_.start(context_, taskRequest(kRunTaskSync, params), sink_);
   ASSERT_EQ(fake_.tasks.size(), 2u);
   auto first = fake_.tasks.begin()->first, second = std::next(fake_.tasks.begin())->first;
   fake_.stopTask(second, 2, 0);
-  ecs_.poll();
+  integration_.poll();
   EXPECT_EQ(sink_.reports.size(), 2u);
   fake_.stopTask(first, 0, 0);
-  ecs_.poll();
+  integration_.poll();
   ASSERT_EQ(sink_.last().kind, Kind::kTaskFailed);
   EXPECT_EQ(json::parse(sink_.last().cause.value()).at("TaskArn"), json::value(second));
 }
 
 TEST_F(EcsRunTaskTest, SyncFailsWithAmazonEcsUnknownWhenRunTaskListsFailures) {
   fake_.runTaskFailure = "RESOURCE:MEMORY";
-  ecs_.start(context_, taskRequest(kRunTaskSync, batchParameters()), sink_);
+  integration_.start(context_, taskRequest(kRunTaskSync, batchParameters()), sink_);
   ASSERT_EQ(sink_.kinds(), (std::vector{Kind::kTaskStarted, Kind::kTaskFailed}));
   EXPECT_EQ(sink_.last().error, "AmazonECS.Unknown");
   EXPECT_EQ(json::parse(sink_.last().cause.value()).at("Failures").at(0).at("Reason"), "RESOURCE:MEMORY");
@@ -195,7 +182,7 @@ TEST_F(EcsRunTaskTest, SyncFailsWithAmazonEcsUnknownWhenRunTaskListsFailures) {
 
 TEST_F(EcsRunTaskTest, RequestResponseReturnsFailuresWithoutFailing) {
   fake_.runTaskFailure = "RESOURCE:MEMORY";
-  ecs_.start(context_, taskRequest(kRunTask, batchParameters()), sink_);
+  integration_.start(context_, taskRequest(kRunTask, batchParameters()), sink_);
   EXPECT_EQ(sink_.last().kind, Kind::kTaskSucceeded);
   EXPECT_EQ(sink_.last().output.at("Failures").at(0).at("Reason"), "RESOURCE:MEMORY");
 }
@@ -203,7 +190,7 @@ TEST_F(EcsRunTaskTest, RequestResponseReturnsFailuresWithoutFailing) {
 TEST_F(EcsRunTaskTest, ApiErrorsFailTheStateAsTheEcsServiceException) {
   json::value params = batchParameters();
   params.as_object()["Cluster"] = "missing";
-  ecs_.start(context_, taskRequest(kRunTaskSync, params), sink_);
+  integration_.start(context_, taskRequest(kRunTaskSync, params), sink_);
   ASSERT_EQ(sink_.last().kind, Kind::kTaskFailed);
   EXPECT_EQ(sink_.last().error, "ECS.AmazonECSException");
   EXPECT_EQ(sink_.last().cause,
@@ -214,14 +201,14 @@ TEST_F(EcsRunTaskTest, ApiErrorsFailTheStateAsTheEcsServiceException) {
 TEST_F(EcsRunTaskTest, ParametersAreValidatedAgainstTheModelBeforeTheHandlerRuns) {
   json::value params = batchParameters();
   params.as_object()["Count"] = "two";
-  ecs_.start(context_, taskRequest(kRunTask, params), sink_);
+  integration_.start(context_, taskRequest(kRunTask, params), sink_);
   EXPECT_TRUE(fake_.callsOf("RunTask").empty());
   ASSERT_EQ(sink_.last().kind, Kind::kTaskFailed);
   EXPECT_NE(sink_.last().cause->find("SerializationException"), std::string::npos);
 
   params.as_object().erase("Count");
   params.as_object().erase("TaskDefinition");
-  ecs_.start(context_, taskRequest(kRunTask, params), sink_);
+  integration_.start(context_, taskRequest(kRunTask, params), sink_);
   EXPECT_TRUE(fake_.callsOf("RunTask").empty());
   EXPECT_NE(sink_.last().cause->find("Member must not be null"), std::string::npos);
 }
@@ -229,33 +216,33 @@ TEST_F(EcsRunTaskTest, ParametersAreValidatedAgainstTheModelBeforeTheHandlerRuns
 TEST_F(EcsRunTaskTest, WaitForTaskTokenReportsSubmittedAndLeavesTheOutcomeToTheCallback) {
   asl::TaskRequest request = taskRequest(kRunTaskToken, batchParameters());
   request.taskToken = "token-1";
-  ecs_.start(context_, request, sink_);
+  integration_.start(context_, request, sink_);
   ASSERT_EQ(sink_.kinds(), (std::vector{Kind::kTaskStarted, Kind::kTaskSubmitted}));
   EXPECT_EQ(sink_.last().output.at("Tasks").at(0).at("TaskArn"), json::value(onlyTaskArn()));
   fake_.stopTask(onlyTaskArn(), 1, 0);
-  ecs_.poll();
+  integration_.poll();
   EXPECT_EQ(sink_.reports.size(), 2u);
 }
 
 TEST_F(EcsRunTaskTest, CancelStopsTheTasksTheStateStartedAndEndsFollowing) {
-  ecs_.start(context_, taskRequest(kRunTaskSync, batchParameters()), sink_);
-  ecs_.cancel(context_, "task-1");
+  integration_.start(context_, taskRequest(kRunTaskSync, batchParameters()), sink_);
+  integration_.cancel(context_, "task-1");
   auto stops = fake_.callsOf("StopTask");
   ASSERT_EQ(stops.size(), 1u);
   EXPECT_EQ(stops[0].input.at("task"), json::value(onlyTaskArn()));
   EXPECT_EQ(stops[0].input.at("cluster"), "arn:aws:ecs:us-east-1:123456789012:cluster/batch");
   fake_.stopTask(onlyTaskArn(), 137, 137, "UserInitiated");
-  ecs_.poll();
+  integration_.poll();
   EXPECT_EQ(sink_.reports.size(), 2u);
-  ecs_.cancel(context_, "task-1");  // nothing left to stop
+  integration_.cancel(context_, "task-1");  // nothing left to stop
   EXPECT_EQ(fake_.callsOf("StopTask").size(), 1u);
 }
 
 TEST_F(EcsRunTaskTest, CancelStopsWaitForTaskTokenTasksToo) {
-  ecs_.start(context_, taskRequest(kRunTaskToken, batchParameters()), sink_);
-  ecs_.cancel(context_, "task-1");
+  integration_.start(context_, taskRequest(kRunTaskToken, batchParameters()), sink_);
+  integration_.cancel(context_, "task-1");
   EXPECT_EQ(fake_.callsOf("StopTask").size(), 1u);
 }
 
 }  // namespace
-}  // namespace wharf::sfn
+}  // namespace wharf::sfn::testing

@@ -2,10 +2,13 @@
 // call and keeps just enough state (tasks, client tokens, executions) for the integrations.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <boost/json.hpp>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -13,7 +16,9 @@
 #include <vector>
 
 #include "api/router.h"
+#include "common/ids.h"
 #include "sfn/integrations/integration.h"
+#include "sfn/integrations/service_caller.h"
 
 namespace wharf::sfn::testing {
 
@@ -224,5 +229,17 @@ inline asl::TaskRequest taskRequest(std::string resource, json::value parameters
   r.parameters = std::move(parameters);
   return r;
 }
+
+// The integration under test, calling the fake services, with a sink and a context to start it.
+template <typename IntegrationType>
+class IntegrationTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<IdGenerator> ids_ = makeSequentialIdGenerator();
+  FakeServices fake_;
+  ServiceCaller caller_{fake_.router, *ids_};
+  IntegrationType integration_{caller_};
+  RecordingSink sink_;
+  TaskContext context_ = testContext();
+};
 
 }  // namespace wharf::sfn::testing

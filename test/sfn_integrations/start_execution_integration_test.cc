@@ -2,19 +2,13 @@
 
 #include <gtest/gtest.h>
 
-#include "common/ids.h"
 #include "sfn/integrations/task_outcome.h"
 #include "sfn_integrations/fake_services.h"
 
-namespace wharf::sfn {
+namespace wharf::sfn::testing {
 namespace {
 
-using testing::FakeServices;
-using testing::RecordingSink;
-using testing::taskRequest;
-using testing::testContext;
 using Kind = asl::StepInput::Kind;
-namespace json = boost::json;
 
 constexpr char kChildMachine[] = "arn:aws:states:us-east-1:123456789012:stateMachine:child";
 
@@ -24,15 +18,8 @@ json::value childParameters() {
                                    "arn:aws:states:us-east-1:123456789012:execution:sm:run1"}})");
 }
 
-class StartExecutionTest : public ::testing::Test {
+class StartExecutionTest : public IntegrationTest<StartExecutionIntegration> {
  protected:
-  std::unique_ptr<IdGenerator> ids_ = makeSequentialIdGenerator();
-  FakeServices fake_;
-  ServiceCaller caller_{fake_.router, *ids_};
-  StartExecutionIntegration states_{caller_};
-  RecordingSink sink_;
-  TaskContext context_ = testContext();
-
   std::string childArn() const { return fake_.executions.begin()->first; }
   void finishChild(const std::string& status, const std::string& output) {
     json::object& e = fake_.executions.at(childArn());
@@ -50,14 +37,14 @@ class StartExecutionTest : public ::testing::Test {
 
 TEST_F(StartExecutionTest, HandlesItsPatterns) {
   for (const char* r : {"", ".sync", ".sync:2", ".waitForTaskToken"}) {
-    EXPECT_TRUE(states_.handles(std::string("arn:aws:states:::states:startExecution") + r)) << r;
+    EXPECT_TRUE(integration_.handles(std::string("arn:aws:states:::states:startExecution") + r)) << r;
   }
-  EXPECT_FALSE(states_.handles("arn:aws:states:::states:startExecution.sync:3"));
-  EXPECT_FALSE(states_.handles("arn:aws:states:::states:stopExecution"));
+  EXPECT_FALSE(integration_.handles("arn:aws:states:::states:startExecution.sync:3"));
+  EXPECT_FALSE(integration_.handles("arn:aws:states:::states:stopExecution"));
 }
 
 TEST_F(StartExecutionTest, RequestResponseStartsANamedChildWithJsonInputAsText) {
-  states_.start(context_, taskRequest("arn:aws:states:::states:startExecution", childParameters()), sink_);
+  integration_.start(context_, taskRequest("arn:aws:states:::states:startExecution", childParameters()), sink_);
   auto calls = fake_.callsOf("StartExecution");
   ASSERT_EQ(calls.size(), 1u);
   EXPECT_EQ(calls[0].input.at("stateMachineArn"), kChildMachine);
@@ -68,7 +55,7 @@ TEST_F(StartExecutionTest, RequestResponseStartsANamedChildWithJsonInputAsText) 
 }
 
 TEST_F(StartExecutionTest, ARepeatedStartFindsTheSameChild) {
-  states_.start(context_, taskRequest("arn:aws:states:::states:startExecution.sync", childParameters()), sink_);
+  integration_.start(context_, taskRequest("arn:aws:states:::states:startExecution.sync", childParameters()), sink_);
   StartExecutionIntegration afterCrash(caller_);
   RecordingSink sink2;
   afterCrash.start(context_, taskRequest("arn:aws:states:::states:startExecution.sync", childParameters()), sink2);
@@ -82,17 +69,17 @@ TEST_F(StartExecutionTest, ARepeatedStartFindsTheSameChild) {
 TEST_F(StartExecutionTest, AGivenNameIsKept) {
   json::value params = childParameters();
   params.as_object()["Name"] = "nightly-7";
-  states_.start(context_, taskRequest("arn:aws:states:::states:startExecution", params), sink_);
+  integration_.start(context_, taskRequest("arn:aws:states:::states:startExecution", params), sink_);
   EXPECT_EQ(fake_.callsOf("StartExecution").at(0).input.at("name"), "nightly-7");
 }
 
 TEST_F(StartExecutionTest, SyncSucceedsWithTheDescriptionAndOutputAsText) {
-  states_.start(context_, taskRequest("arn:aws:states:::states:startExecution.sync", childParameters()), sink_);
+  integration_.start(context_, taskRequest("arn:aws:states:::states:startExecution.sync", childParameters()), sink_);
   ASSERT_EQ(sink_.kinds(), (std::vector{Kind::kTaskStarted, Kind::kTaskSubmitted}));
-  states_.poll();
+  integration_.poll();
   EXPECT_EQ(sink_.reports.size(), 2u);  // child still running
   finishChild("SUCCEEDED", R"({"ok":true})");
-  states_.poll();
+  integration_.poll();
   ASSERT_EQ(sink_.last().kind, Kind::kTaskSucceeded);
   const json::value& out = sink_.last().output;
   EXPECT_EQ(out.at("ExecutionArn"), json::value(childArn()));
@@ -101,23 +88,23 @@ TEST_F(StartExecutionTest, SyncSucceedsWithTheDescriptionAndOutputAsText) {
   EXPECT_TRUE(out.at("Input").is_string());
   EXPECT_EQ(out.at("StopDate"), 1700000002000);
   EXPECT_EQ(out.at("OutputDetails").at("Included"), true);
-  states_.poll();
+  integration_.poll();
   EXPECT_EQ(sink_.reports.size(), 3u);
 }
 
 TEST_F(StartExecutionTest, Sync2ParsesInputAndOutput) {
-  states_.start(context_, taskRequest("arn:aws:states:::states:startExecution.sync:2", childParameters()), sink_);
+  integration_.start(context_, taskRequest("arn:aws:states:::states:startExecution.sync:2", childParameters()), sink_);
   finishChild("SUCCEEDED", R"({"ok":true})");
-  states_.poll();
+  integration_.poll();
   const json::value& out = sink_.last().output;
   EXPECT_EQ(out.at("Output"), json::parse(R"({"ok":true})"));
   EXPECT_EQ(out.at("Input"), childParameters().at("Input"));
 }
 
 TEST_F(StartExecutionTest, AFailedChildFailsTheStateWithItsDescriptionAsCause) {
-  states_.start(context_, taskRequest("arn:aws:states:::states:startExecution.sync:2", childParameters()), sink_);
+  integration_.start(context_, taskRequest("arn:aws:states:::states:startExecution.sync:2", childParameters()), sink_);
   finishChild("FAILED", "");
-  states_.poll();
+  integration_.poll();
   ASSERT_EQ(sink_.last().kind, Kind::kTaskFailed);
   EXPECT_EQ(sink_.last().error, "States.TaskFailed");
   json::value cause = json::parse(sink_.last().cause.value());
@@ -128,31 +115,31 @@ TEST_F(StartExecutionTest, AFailedChildFailsTheStateWithItsDescriptionAsCause) {
 
 TEST_F(StartExecutionTest, ApiErrorsAreStepFunctionsErrors) {
   json::value params = childParameters();
-  states_.start(context_, taskRequest("arn:aws:states:::states:startExecution", params), sink_);
+  integration_.start(context_, taskRequest("arn:aws:states:::states:startExecution", params), sink_);
   params.as_object()["Input"] = json::object{{"different", true}};
-  states_.start(context_, taskRequest("arn:aws:states:::states:startExecution", params), sink_);
+  integration_.start(context_, taskRequest("arn:aws:states:::states:startExecution", params), sink_);
   ASSERT_EQ(sink_.last().kind, Kind::kTaskFailed);
   EXPECT_EQ(sink_.last().error, "StepFunctions.ExecutionAlreadyExists");
 }
 
 TEST_F(StartExecutionTest, WaitForTaskTokenOnlySubmits) {
-  states_.start(context_, taskRequest("arn:aws:states:::states:startExecution.waitForTaskToken", childParameters()),
-                sink_);
+  integration_.start(context_,
+                     taskRequest("arn:aws:states:::states:startExecution.waitForTaskToken", childParameters()), sink_);
   ASSERT_EQ(sink_.kinds(), (std::vector{Kind::kTaskStarted, Kind::kTaskSubmitted}));
   finishChild("SUCCEEDED", "{}");
-  states_.poll();
+  integration_.poll();
   EXPECT_EQ(sink_.reports.size(), 2u);
 }
 
 TEST_F(StartExecutionTest, CancelStopsASyncChild) {
-  states_.start(context_, taskRequest("arn:aws:states:::states:startExecution.sync", childParameters()), sink_);
-  states_.cancel(context_, "task-1");
+  integration_.start(context_, taskRequest("arn:aws:states:::states:startExecution.sync", childParameters()), sink_);
+  integration_.cancel(context_, "task-1");
   auto stops = fake_.callsOf("StopExecution");
   ASSERT_EQ(stops.size(), 1u);
   EXPECT_EQ(stops[0].input.at("executionArn"), json::value(childArn()));
-  states_.poll();
+  integration_.poll();
   EXPECT_EQ(sink_.reports.size(), 2u);
 }
 
 }  // namespace
-}  // namespace wharf::sfn
+}  // namespace wharf::sfn::testing

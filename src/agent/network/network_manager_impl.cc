@@ -77,14 +77,28 @@ class NetworkManagerImpl final : public NetworkManager {
       if (auto valid = validateAwsvpcPorts(ports); !valid) return std::unexpected(valid.error());
     }
 
-    std::lock_guard guard(mutex_);
-    auto lock = state_.lock();
-    if (!lock) return std::unexpected(lock.error());
-    auto records = state_.load();
-    if (!records) return std::unexpected(records.error());
+    return withRecords<NetworkAttachment>(
+        [&](TaskNetworkRecords& records) -> Result<NetworkAttachment> { return attachLocked(taskId, mode, records); });
+  }
 
-    auto existing = records->find(taskId);
-    if (existing != records->end()) {
+  Result<void> detach(const std::string& taskId) override {
+    if (auto valid = validateTaskId(taskId); !valid) return std::unexpected(valid.error());
+    return withRecords<void>([&](TaskNetworkRecords& records) -> Result<void> {
+      auto existing = records.find(taskId);
+      // Without a record there can still be a namespace from an attach() cut short by a crash.
+      TaskNetworkRecord record = existing == records.end() ? TaskNetworkRecord{} : existing->second;
+      if (auto removed = teardown(taskId, record); !removed) return removed;
+      if (existing == records.end()) return {};
+      records.erase(existing);
+      return state_.save(records);
+    });
+  }
+
+ private:
+  // attach() once the task id and ports are valid and the records are held.
+  Result<NetworkAttachment> attachLocked(const std::string& taskId, NetworkMode mode, TaskNetworkRecords& records) {
+    auto existing = records.find(taskId);
+    if (existing != records.end()) {
       if (existing->second.mode != mode) {
         return fail(ErrorCode::kConflict, "",
                     fmt::format("task {} is already attached in another network mode", taskId));
@@ -104,7 +118,7 @@ class NetworkManagerImpl final : public NetworkManager {
     TaskNetworkRecord record{mode, ""};
     if (mode == NetworkMode::kAwsvpc) {
       std::set<uint32_t> used;
-      for (const auto& [id, other] : *records) {
+      for (const auto& [id, other] : records) {
         if (auto address = parseIpv4(other.ipv4)) used.insert(*address);
       }
       auto address = subnet_.allocate(used);
@@ -114,31 +128,25 @@ class NetworkManagerImpl final : public NetworkManager {
     auto attachment = build(taskId, record);
     if (!attachment) return attachment;
     // Saved only once everything exists, so a record always means a complete network.
-    records->emplace(taskId, record);
-    if (auto saved = state_.save(*records); !saved) {
+    records.emplace(taskId, record);
+    if (auto saved = state_.save(records); !saved) {
       (void)teardown(taskId, record);
       return std::unexpected(saved.error());
     }
     return attachment;
   }
 
-  Result<void> detach(const std::string& taskId) override {
-    if (auto valid = validateTaskId(taskId); !valid) return std::unexpected(valid.error());
+  // Runs `use` on the task records while holding the in-process and the cross-process lock.
+  template <typename T, typename F>
+  Result<T> withRecords(F&& use) {
     std::lock_guard guard(mutex_);
     auto lock = state_.lock();
     if (!lock) return std::unexpected(lock.error());
     auto records = state_.load();
     if (!records) return std::unexpected(records.error());
-    auto existing = records->find(taskId);
-    // Without a record there can still be a namespace from an attach() cut short by a crash.
-    TaskNetworkRecord record = existing == records->end() ? TaskNetworkRecord{} : existing->second;
-    if (auto removed = teardown(taskId, record); !removed) return removed;
-    if (existing == records->end()) return {};
-    records->erase(existing);
-    return state_.save(*records);
+    return use(*records);
   }
 
- private:
   bool isOurAddress(const std::string& ipv4) const {
     auto address = parseIpv4(ipv4);
     return address && subnet_.isTaskAddress(*address);

@@ -40,26 +40,13 @@ Result<json::value> describeActivity(SfnModel& m, const json::object& in) {
 }
 
 Result<json::value> listActivities(SfnModel& m, const json::object& in) {
-  size_t max = static_cast<size_t>(intField(in, "maxResults", 0));
-  if (max == 0) max = 100;
   std::lock_guard lock(m.mu);
   std::vector<std::string> keys;
   for (const auto& [arn, a] : m.activities) keys.push_back(arn);
-  auto from = pageStart(keys, optionalField(in, "nextToken"));
-  if (!from) return std::unexpected(from.error());
-  json::array list;
-  json::object out;
-  for (size_t i = *from; i < keys.size(); ++i) {
-    if (list.size() == max) {
-      out["nextToken"] = keys[i];
-      break;
-    }
+  return listPage(in, keys, "activities", [&](size_t i) -> json::value {
     const auto& a = m.activities.at(keys[i]);
-    list.push_back(
-        json::object{{"activityArn", a.arn}, {"name", a.name}, {"creationDate", epochSeconds(a.creationMillis)}});
-  }
-  out["activities"] = std::move(list);
-  return out;
+    return json::object{{"activityArn", a.arn}, {"name", a.name}, {"creationDate", epochSeconds(a.creationMillis)}};
+  });
 }
 
 Result<json::value> deleteActivity(SfnModel& m, const json::object& in) {

@@ -119,8 +119,6 @@ Result<json::value> listExecutions(SfnModel& m, const json::object& in) {
       return fail(ErrorCode::kNotFound, "StateMachineDoesNotExist", "State Machine Does Not Exist: '" + smArn + "'");
   }
   auto filter = optionalField(in, "statusFilter");
-  size_t max = static_cast<size_t>(intField(in, "maxResults", 0));
-  if (max == 0) max = 100;
   std::vector<ExecutionRecord> all = m.engine->list(smArn);
   std::vector<std::string> keys;
   std::vector<const ExecutionRecord*> selected;
@@ -129,15 +127,7 @@ Result<json::value> listExecutions(SfnModel& m, const json::object& in) {
     keys.push_back(r.executionArn);
     selected.push_back(&r);
   }
-  auto from = pageStart(keys, optionalField(in, "nextToken"));
-  if (!from) return std::unexpected(from.error());
-  json::array list;
-  json::object out;
-  for (size_t i = *from; i < selected.size(); ++i) {
-    if (list.size() == max) {
-      out["nextToken"] = keys[i];
-      break;
-    }
+  return listPage(in, keys, "executions", [&](size_t i) -> json::value {
     const ExecutionRecord& r = *selected[i];
     json::object o{{"executionArn", r.executionArn},
                    {"stateMachineArn", r.stateMachineArn},
@@ -145,10 +135,8 @@ Result<json::value> listExecutions(SfnModel& m, const json::object& in) {
                    {"status", statusName(r)},
                    {"startDate", epochSeconds(r.startMillis)}};
     if (!r.running()) o["stopDate"] = epochSeconds(r.stopMillis);
-    list.push_back(std::move(o));
-  }
-  out["executions"] = std::move(list);
-  return out;
+    return o;
+  });
 }
 
 // includeExecutionData=false: events keep their shape without inputs and outputs.

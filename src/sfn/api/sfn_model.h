@@ -2,6 +2,7 @@
 #pragma once
 
 #include <boost/json.hpp>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -67,8 +68,11 @@ double epochSeconds(int64_t millis);
 // whitespace, brackets, wildcards, special characters or control characters).
 Result<void> checkName(const std::string& name);
 Result<void> checkArn(const std::string& arn, std::string_view kind);
-// Pagination over an ordered list of keys: the index to start at for `nextToken`.
-Result<size_t> pageStart(const std::vector<std::string>& keys, const std::optional<std::string>& nextToken);
+// One page of a listing over ordered `keys`, per the request's maxResults (default 100) and
+// nextToken (a key): `item(i)` renders keys[i]; the page goes under `listKey`, plus nextToken
+// when more remain.
+Result<boost::json::value> listPage(const boost::json::object& in, const std::vector<std::string>& keys,
+                                    std::string_view listKey, const std::function<boost::json::value(size_t)>& item);
 Result<Tags> parseTags(const boost::json::object& in);
 Result<void> eraseMachine(SfnModel& model, const std::string& arn);
 Result<void> eraseActivity(SfnModel& model, const std::string& arn);

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "sfn/api/sfn_model.h"
 #include "sfn/asl/definition.h"
 
@@ -75,12 +77,27 @@ Result<void> checkArn(const std::string& arn, std::string_view kind) {
   return {};
 }
 
-Result<size_t> pageStart(const std::vector<std::string>& keys, const std::optional<std::string>& nextToken) {
-  if (!nextToken) return 0;
-  for (size_t i = 0; i < keys.size(); ++i) {
-    if (keys[i] == *nextToken) return i;
+Result<json::value> listPage(const json::object& in, const std::vector<std::string>& keys, std::string_view listKey,
+                             const std::function<json::value(size_t)>& item) {
+  size_t max = static_cast<size_t>(intField(in, "maxResults", 0));
+  if (max == 0) max = 100;
+  size_t from = 0;
+  if (auto token = optionalField(in, "nextToken")) {
+    auto it = std::find(keys.begin(), keys.end(), *token);
+    if (it == keys.end()) return fail(ErrorCode::kInvalidArgument, "InvalidToken", "Invalid Token: '" + *token + "'");
+    from = static_cast<size_t>(it - keys.begin());
   }
-  return fail(ErrorCode::kInvalidArgument, "InvalidToken", "Invalid Token: '" + *nextToken + "'");
+  json::array list;
+  json::object out;
+  for (size_t i = from; i < keys.size(); ++i) {
+    if (list.size() == max) {
+      out["nextToken"] = keys[i];
+      break;
+    }
+    list.push_back(item(i));
+  }
+  out[listKey] = std::move(list);
+  return out;
 }
 
 Result<Tags> parseTags(const json::object& in) {

@@ -121,28 +121,16 @@ Result<json::value> deleteStateMachine(SfnModel& m, const json::object& in) {
 }
 
 Result<json::value> listStateMachines(SfnModel& m, const json::object& in) {
-  size_t max = static_cast<size_t>(intField(in, "maxResults", 0));
-  if (max == 0) max = 100;
   std::lock_guard lock(m.mu);
   std::vector<std::string> keys;
   for (const auto& [arn, e] : m.machines) keys.push_back(arn);
-  auto from = pageStart(keys, optionalField(in, "nextToken"));
-  if (!from) return std::unexpected(from.error());
-  json::array list;
-  json::object out;
-  for (size_t i = *from; i < keys.size(); ++i) {
-    if (list.size() == max) {
-      out["nextToken"] = keys[i];
-      break;
-    }
+  return listPage(in, keys, "stateMachines", [&](size_t i) -> json::value {
     const auto& e = m.machines.at(keys[i]);
-    list.push_back(json::object{{"stateMachineArn", e.arn},
-                                {"name", e.name},
-                                {"type", e.type},
-                                {"creationDate", epochSeconds(e.creationMillis)}});
-  }
-  out["stateMachines"] = std::move(list);
-  return out;
+    return json::object{{"stateMachineArn", e.arn},
+                        {"name", e.name},
+                        {"type", e.type},
+                        {"creationDate", epochSeconds(e.creationMillis)}};
+  });
 }
 
 Result<json::value> describeStateMachineForExecution(SfnModel& m, const json::object& in) {

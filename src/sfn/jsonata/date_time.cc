@@ -18,16 +18,6 @@ namespace {
 
 using U32 = std::u32string;
 
-U32 u32(const std::string& s) {
-  U32 out;
-  for (uint32_t c : codePoints(s)) out += static_cast<char32_t>(c);
-  return out;
-}
-std::string u8(const U32& s) {
-  std::string out;
-  for (char32_t c : s) appendUtf8(out, c);
-  return out;
-}
 std::string upper(std::string s) {
   for (char& c : s) c = static_cast<char>(toupper(static_cast<unsigned char>(c)));
   return s;
@@ -260,7 +250,7 @@ IntegerFormat analyseIntegerPicture(const std::string& picture) {
     std::optional<char32_t> zero;
     std::vector<Separator> seps;
     int sepPos = 0;
-    U32 cps = u32(primary);
+    U32 cps = toUtf32(primary);
     for (size_t k = cps.size(); k-- > 0;) {
       char32_t cp = cps[k];
       bool digit = false;
@@ -336,7 +326,7 @@ std::string formatIntegerWith(double value, const IntegerFormat& f) {
         out = lower(out);
       break;
     case Primary::kDecimal: {
-      U32 s = u32(formatJsNumber(value));
+      U32 s = toUtf32(formatJsNumber(value));
       int pad = f.mandatoryDigits - static_cast<int>(s.size());
       if (pad > 0) s = U32(pad, U'0') + s;
       if (f.zeroCode != U'0') {
@@ -357,7 +347,7 @@ std::string formatIntegerWith(double value, const IntegerFormat& f) {
         if (!suffix || (s.size() > 1 && s[s.size() - 2] == U'1')) suffix = U"th";
         s += suffix;
       }
-      out = u8(s);
+      out = fromUtf32(s);
       break;
     }
     case Primary::kSequence:
@@ -412,7 +402,7 @@ Matcher integerMatcher(const IntegerFormat& f) {
       m.regex = "[0-9]" + occurrences;
       if (f.ordinal) m.regex += "(?:th|st|nd|rd)";
       m.parse = [f](const std::string& v) {
-        U32 digits = u32(v);
+        U32 digits = toUtf32(v);
         if (f.ordinal) digits = digits.substr(0, digits.size() - 2);
         U32 clean;
         for (char32_t c : digits) {
@@ -423,7 +413,7 @@ Matcher integerMatcher(const IntegerFormat& f) {
             for (const Separator& s : f.separators) sep = sep || s.character == c;
           if (!sep) clean += f.zeroCode != U'0' ? static_cast<char32_t>(c - f.zeroCode + U'0') : c;
         }
-        std::string d = u8(clean);
+        std::string d = fromUtf32(clean);
         size_t i = 0;
         while (i < d.size() && isdigit(static_cast<unsigned char>(d[i]))) ++i;
         return i == 0 ? NAN : std::strtod(d.substr(0, i).c_str(), nullptr);

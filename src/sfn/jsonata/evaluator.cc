@@ -154,6 +154,12 @@ int Function::arity() const {
 Evaluator::Evaluator(const Limits& limits, double nowMillis)
     : limits_(limits), deadline_(std::chrono::steady_clock::now() + limits.timeout), now_(nowMillis) {}
 
+Evaluator::DepthGuard Evaluator::enter() {
+  ++depth_;
+  checkLimits();
+  return DepthGuard{depth_};
+}
+
 void Evaluator::checkLimits() {
   if (depth_ > limits_.maxDepth)
     raise("U1001",
@@ -170,12 +176,7 @@ FramePtr Evaluator::frameFromTuple(const FramePtr& env, const Value& tuple) {
 }
 
 Value Evaluator::evaluate(const Node* expr, const Value& input, const FramePtr& env) {
-  ++depth_;
-  checkLimits();
-  struct Leave {
-    int& d;
-    ~Leave() { --d; }
-  } leave{depth_};
+  DepthGuard guard = enter();
   Value result = evalNode(expr, input, env);
   for (const Stage& s : expr->predicate) result = evaluateFilter(s.expr.get(), result, env);
   if (expr->type != NodeType::kPath && expr->hasGroup) result = evaluateGroup(expr->group, expr->position, result, env);
@@ -763,19 +764,7 @@ Value Evaluator::evaluateSort(const Node* expr, const Value& input, const FrameP
   };
   std::vector<size_t> order(in.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::vector<size_t> tmp(order.size());
-  auto msort = [&](auto& self, size_t lo, size_t hi) -> void {
-    if (hi - lo <= 1) return;
-    size_t mid = lo + (hi - lo) / 2;
-    self(self, lo, mid);
-    self(self, mid, hi);
-    size_t l = lo, r = mid, o = lo;
-    while (l < mid && r < hi) tmp[o++] = greater(order[l], order[r]) ? order[r++] : order[l++];
-    while (l < mid) tmp[o++] = order[l++];
-    while (r < hi) tmp[o++] = order[r++];
-    for (size_t i = lo; i < hi; ++i) order[i] = tmp[i];
-  };
-  msort(msort, 0, order.size());
+  mergeSort(order, greater);
   Array out;
   out.reserve(in.size());
   for (size_t i : order) out.push_back(in[i]);
@@ -824,12 +813,7 @@ Value Evaluator::callback(const Value& fn, const Value& a1, const Value& a2, con
 
 Value Evaluator::applyInner(const Value& proc, std::vector<Value>& args, const Value& input, const FramePtr& env) {
   if (!proc.isFunction()) raise("T1006", "Attempted to invoke a non-function");
-  ++depth_;
-  checkLimits();
-  struct Leave {
-    int& d;
-    ~Leave() { --d; }
-  } leave{depth_};
+  DepthGuard guard = enter();
   const Function& f = proc.fn();
   std::shared_ptr<Signature> sig = f.signature();
   std::vector<Value> validated = sig ? sig->validate(args, input) : std::move(args);

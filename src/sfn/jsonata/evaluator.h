@@ -59,6 +59,12 @@ class Evaluator {
   Value transform(const Function& f, const Value& obj, const FramePtr& env);
   FramePtr frameFromTuple(const FramePtr& env, const Value& tuple);
   void checkLimits();
+  // One level of nesting, counted (after checking the limits) until the guard is destroyed.
+  struct DepthGuard {
+    int& depth;
+    ~DepthGuard() { --depth; }
+  };
+  DepthGuard enter();
 
   Limits limits_;
   std::chrono::steady_clock::time_point deadline_;
@@ -78,6 +84,10 @@ Value appendValues(const Value& a, const Value& b);
 Value lookupField(const Value& input, const std::string& key);
 // Looks up a built-in function value by name (without '$').
 const Value* findBuiltin(std::string_view name);
+// jsonata-js's stable merge sort, kept (rather than std::stable_sort) so that comparators, which
+// may be user functions, see the same pairs in the same order; `greater(a, b)` puts b first.
+template <typename T, typename Greater>
+void mergeSort(std::vector<T>& items, Greater&& greater);
 // Calls `onMatch` for each successive match as jsonata-js's regex closure iterates them.
 template <typename F>
 void forEachMatch(const Regex& re, const std::u16string& s, F&& onMatch);
@@ -96,4 +106,21 @@ void wharf::jsonata::forEachMatch(const Regex& re, const std::u16string& s, F&& 
     if (next && next->end == next->start) raise("D1004", "Regular expression matches zero length string");
     m = std::move(next);
   }
+}
+
+template <typename T, typename Greater>
+void wharf::jsonata::mergeSort(std::vector<T>& items, Greater&& greater) {
+  std::vector<T> tmp(items.size());
+  auto sort = [&](auto& self, size_t lo, size_t hi) -> void {
+    if (hi - lo <= 1) return;
+    size_t mid = lo + (hi - lo) / 2;
+    self(self, lo, mid);
+    self(self, mid, hi);
+    size_t l = lo, r = mid, o = lo;
+    while (l < mid && r < hi) tmp[o++] = greater(items[l], items[r]) ? items[r++] : items[l++];
+    while (l < mid) tmp[o++] = items[l++];
+    while (r < hi) tmp[o++] = items[r++];
+    for (size_t i = lo; i < hi; ++i) items[i] = tmp[i];
+  };
+  sort(sort, 0, items.size());
 }

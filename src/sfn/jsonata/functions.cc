@@ -662,19 +662,7 @@ Value fnSort(CallContext& ctx, Args& a) {
     return compareUtf16(x.str(), y.str()) > 0;
   };
   Array items = in;
-  Array tmp(items.size());
-  auto msort = [&](auto& self, size_t lo, size_t hi) -> void {
-    if (hi - lo <= 1) return;
-    size_t mid = lo + (hi - lo) / 2;
-    self(self, lo, mid);
-    self(self, mid, hi);
-    size_t l = lo, r = mid, o = lo;
-    while (l < mid && r < hi) tmp[o++] = swap(items[l], items[r]) ? items[r++] : items[l++];
-    while (l < mid) tmp[o++] = items[l++];
-    while (r < hi) tmp[o++] = items[r++];
-    for (size_t i = lo; i < hi; ++i) items[i] = tmp[i];
-  };
-  msort(msort, 0, items.size());
+  mergeSort(items, swap);
   return Value::array(std::move(items));
 }
 Value fnShuffle(CallContext& ctx, Args& a) {

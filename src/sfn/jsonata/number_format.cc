@@ -47,17 +47,6 @@ namespace {
 
 using U32 = std::u32string;
 
-U32 u32(const std::string& s) {
-  U32 out;
-  for (uint32_t c : codePoints(s)) out += static_cast<char32_t>(c);
-  return out;
-}
-std::string u8(const U32& s) {
-  std::string out;
-  for (char32_t c : s) appendUtf8(out, c);
-  return out;
-}
-
 struct Props {
   char32_t decimal = U'.', grouping = U',', exponent = U'e', percent = U'%', permille = U'\u2030', zero = U'0',
            digit = U'#', pattern = U';';
@@ -86,7 +75,7 @@ Value fnFormatNumber(CallContext&, std::vector<Value>& args) {
   if (args.size() > 2 && args[2].isObject()) {
     for (const auto& [k, v] : args[2].obj().entries) {
       if (!v.isString()) continue;
-      U32 s = u32(v.str());
+      U32 s = toUtf32(v.str());
       char32_t c = s.empty() ? 0 : s[0];
       if (k == "decimal-separator")
         p.decimal = c;
@@ -116,7 +105,7 @@ Value fnFormatNumber(CallContext&, std::vector<Value>& args) {
   auto isActive = [&](char32_t c) {
     return isDigitFamily(c) || c == p.decimal || c == p.exponent || c == p.grouping || c == p.digit || c == p.pattern;
   };
-  U32 picture = u32(args[1].str());
+  U32 picture = toUtf32(args[1].str());
   std::vector<U32> subPictures;
   {
     size_t start = 0;
@@ -339,7 +328,7 @@ Value fnFormatNumber(CallContext&, std::vector<Value>& args) {
     if (exponent < 0) sv += p.minus;
     sv += se;
   }
-  return Value::string(u8(pic.prefix + sv + pic.suffix));
+  return Value::string(fromUtf32(pic.prefix + sv + pic.suffix));
 }
 
 }  // namespace wharf::jsonata

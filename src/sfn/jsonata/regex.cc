@@ -88,19 +88,19 @@ struct Regex::Impl {
     return out;
   }
 
-  int hexDigits(size_t count) {
+  // \xHH and \uHHHH: the value of `count` hex digits, or (without them) the letter itself.
+  int hexEscape(size_t count, char16_t letter) {
     int v = 0;
     for (size_t k = 0; k < count; ++k) {
-      if (i >= p.size()) return -1;
-      char16_t c = p[i];
+      char16_t c = i + k < p.size() ? p[i + k] : u'\0';
       int d = (c >= u'0' && c <= u'9')   ? c - u'0'
               : (c >= u'a' && c <= u'f') ? c - u'a' + 10
               : (c >= u'A' && c <= u'F') ? c - u'A' + 10
                                          : -1;
-      if (d < 0) return -1;
+      if (d < 0) return letter;
       v = v * 16 + d;
-      ++i;
     }
+    i += count;
     return v;
   }
 
@@ -119,24 +119,10 @@ struct Regex::Impl {
         return u'\v';
       case u'0':
         return 0;
-      case u'x': {
-        size_t save = i;
-        int v = hexDigits(2);
-        if (v < 0) {
-          i = save;
-          return u'x';
-        }
-        return v;
-      }
-      case u'u': {
-        size_t save = i;
-        int v = hexDigits(4);
-        if (v < 0) {
-          i = save;
-          return u'u';
-        }
-        return v;
-      }
+      case u'x':
+        return hexEscape(2, e);
+      case u'u':
+        return hexEscape(4, e);
       default:
         return e;
     }

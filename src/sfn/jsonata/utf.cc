@@ -94,6 +94,18 @@ std::string fromCodePoints(const std::vector<uint32_t>& cps, size_t begin, size_
   return out;
 }
 
+std::u32string toUtf32(std::string_view s) {
+  std::u32string out;
+  for (size_t i = 0; i < s.size();) out += static_cast<char32_t>(decode(s, i));
+  return out;
+}
+
+std::string fromUtf32(std::u32string_view s) {
+  std::string out;
+  for (char32_t c : s) appendUtf8(out, c);
+  return out;
+}
+
 size_t codePointCount(std::string_view s) {
   size_t n = 0;
   for (unsigned char c : s) {

@@ -16,6 +16,9 @@ std::string fromUtf16(std::u16string_view s);
 std::vector<uint32_t> codePoints(std::string_view s);
 std::string fromCodePoints(const std::vector<uint32_t>& cps, size_t begin, size_t end);
 size_t codePointCount(std::string_view s);
+// Code point strings, for picture-string parsing that indexes characters.
+std::u32string toUtf32(std::string_view s);
+std::string fromUtf32(std::u32string_view s);
 // Compares as JavaScript compares strings (by UTF-16 code units); <0, 0 or >0.
 int compareUtf16(std::string_view a, std::string_view b);
 
