@@ -219,9 +219,14 @@ int main(int argc, char** argv) {
   if (!motoUp) fmt::print(stderr, "api_bench: moto server did not start; reporting wharf only\n");
 
   std::vector<double> wharfRates, motoRates;
-  for (int i = 0; i < runs; ++i) {
-    wharfRates.push_back(load(wharfPort, connections, seconds, target, body));
-    if (motoUp) motoRates.push_back(load(moto.port(), connections, seconds));
+  try {
+    for (int i = 0; i < runs; ++i) {
+      wharfRates.push_back(load(wharfPort, connections, seconds, target, body));
+      if (motoUp) motoRates.push_back(load(moto.port(), connections, seconds));
+    }
+  } catch (const std::exception& e) {  // returning (not aborting) lets ~Moto stop the moto server
+    fmt::print(stderr, "api_bench: {}\n", e.what());
+    return 1;
   }
   double w = median(wharfRates);
   fmt::print("api {} on {} (SigV4, {} connections, {} runs of {}s, medians)\n", operation,

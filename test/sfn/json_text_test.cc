@@ -19,6 +19,21 @@ TEST(JsonText, StringsAreEscapedAsBoostSerializes) {
   }
 }
 
+// One buffer written string after string (as the event details are) keeps exactly what was
+// appended, whether or not it had to grow and whether or not a string needs escapes.
+TEST(JsonText, AppendingToOneBufferKeepsEveryString) {
+  std::string out, expected;
+  for (int i = 0; i < 200; ++i) {
+    std::string s(static_cast<size_t>(i % 23), i % 3 ? 'a' : '"');
+    appendJsonString(out, s);
+    expected += boost::json::serialize(boost::json::string(s));
+    ASSERT_EQ(out, expected) << i;
+  }
+  auto v = boost::json::parse(R"({"k":["x\u0001",1.5]})");
+  appendJsonText(out, v);
+  EXPECT_EQ(out, expected + toJsonText(v));
+}
+
 TEST(JsonText, IntegersAndNestedValues) {
   auto v = boost::json::parse(R"({"i":-12,"u":18446744073709551615,"a":[1,"t\n",null,true],"o":{}})");
   EXPECT_EQ(toJsonText(v), boost::json::serialize(v));

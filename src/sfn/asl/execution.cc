@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cmath>
+#include <cstring>
 #include <map>
 #include <regex>
 #include <set>
@@ -177,7 +178,10 @@ constexpr std::string_view kNotTruncated = R"({"truncated":false})";
 // write the object, into a buffer reused from event to event.
 class DetailsWriter {
  public:
-  explicit DetailsWriter(std::string& out) : out_(out) { out_.assign(1, '{'); }
+  explicit DetailsWriter(std::string& out) : out_(out) {
+    out_.clear();
+    out_.push_back('{');
+  }
   DetailsWriter& text(std::string_view key, std::string_view value) {
     field(key);
     appendJsonString(out_, value);
@@ -197,10 +201,20 @@ class DetailsWriter {
  private:
   // Keys are the API's field names, which need no escaping.
   void field(std::string_view key) {
-    if (out_.size() > 1) out_.push_back(',');
-    out_.push_back('"');
-    out_ += key;
-    out_ += "\":";
+    size_t at = out_.size();
+    bool comma = at > 1;
+    size_t size = at + key.size() + 3 + comma;
+    // The lambda returns the length itself: libstdc++ 12 may pass the grown capacity as the size.
+    out_.resize_and_overwrite(size, [&](char* data, size_t) {
+      char* p = data + at;
+      if (comma) *p++ = ',';
+      *p++ = '"';
+      std::memcpy(p, key.data(), key.size());
+      p += key.size();
+      *p++ = '"';
+      *p = ':';
+      return size;
+    });
   }
   std::string& out_;
 };
@@ -250,6 +264,8 @@ class Execution::Impl {
     executionInput_ = input;
     root_ = std::make_unique<Frame>();
     root_->machine = definition_.get();
+    // Room for one pass through every top-level state, so short executions never regrow it.
+    history_.reserve(2 * definition_->states.size() + 2);
     std::string_view d = DetailsWriter(detailsText_)
                              .text("input", toJsonText(input))
                              .json("inputDetails", kNotTruncated)
@@ -310,7 +326,8 @@ class Execution::Impl {
   std::optional<std::string> error_, cause_;
   // The text of the events' details, declared first so that it outlives them.
   EventArena eventText_;
-  std::string detailsText_;  // the DetailsWriter buffer
+  std::string detailsText_;                   // the DetailsWriter buffer
+  std::string payloadText_, payloadLiteral_;  // a state's output as JSON text and as a string literal, see leave()
   std::vector<HistoryEvent> history_;
 
  private:
@@ -434,9 +451,19 @@ class Execution::Impl {
     return r;
   }
 
+  // Whether a JSONPath state's effective input is its input unchanged (no InputPath or "$", no Parameters).
+  static bool inputPassesThrough(const State& s) {
+    const auto& path = s.inputPath.path;
+    return !s.inputPath.isNull && (!path || (path->isRoot() && path->root() == JsonPath::Root::kInput)) &&
+           !s.parameters;
+  }
+
+  // Whether ResultPath makes the result the whole output, so the input is not needed for it.
+  static bool replacesInput(const OptionalPath& p) { return !p.isNull && (!p.path || p.path->isRoot()); }
+
   Result<Json> applyResultPath(const OptionalPath& p, const Json& input, Json result) const {
     if (p.isNull) return input;
-    if (!p.path || p.path->isRoot()) return result;
+    if (replacesInput(p)) return result;
     Json out = input;
     if (!out.is_object() && !p.path->isRoot()) {
       return fail(ErrorCode::kInvalidArgument, "States.Runtime",
@@ -452,8 +479,8 @@ class Execution::Impl {
     while (f.state && f.waiting == Waiting::kNone && status_ == ExecutionStatus::kRunning) execute(f);
   }
 
-  // `inputText` is the input's JSON text when the caller already has it.
-  void enter(Frame& f, const State* s, Json input, std::optional<std::string> inputText = std::nullopt) {
+  // `inputLiteral` is the input's JSON text as a JSON string literal, when the caller already has it.
+  void enter(Frame& f, const State* s, Json input, std::optional<std::string_view> inputLiteral = std::nullopt) {
     f.state = s;
     f.input = std::move(input);
     f.enteredTime = clock_.now();
@@ -467,18 +494,24 @@ class Execution::Impl {
       f.enteredId = f.cursor;
       return;
     }
-    std::string_view d = DetailsWriter(detailsText_)
-                             .text("name", s->name)
-                             .text("input", inputText ? *inputText : toJsonText(f.input))
-                             .json("inputDetails", kNotTruncated)
-                             .finish();
-    f.enteredId = emitText(f, stateEventType(s->type, true), "stateEnteredEventDetails", d);
+    DetailsWriter d(detailsText_);
+    d.text("name", s->name);
+    if (inputLiteral)
+      d.json("input", *inputLiteral);
+    else
+      d.text("input", toJsonText(f.input));
+    f.enteredId = emitText(f, stateEventType(s->type, true), "stateEnteredEventDetails",
+                           d.json("inputDetails", kNotTruncated).finish());
   }
 
   // Leaves the current state with `output` and moves to `next` ("" = end of this frame).
   void leave(Frame& f, Json output, const std::string& next, const boost::json::object* assigned,
              std::optional<int64_t> previous = std::nullopt) {
-    std::string text = toJsonText(output);
+    // Written into buffers reused from state to state; the next state's enter() reads the
+    // literal before anything else writes it.
+    std::string& text = payloadText_;
+    text.clear();
+    appendJsonText(text, output);
     if (text.size() > kMaxPayloadBytes) {
       failState(f, Failure{"States.DataLimitExceeded",
                            fmt::format("The state/task '{}' returned a result with a size exceeding the maximum number "
@@ -486,8 +519,10 @@ class Execution::Impl {
                                        f.state->name)});
       return;
     }
+    payloadLiteral_.clear();
+    appendJsonString(payloadLiteral_, text);
     DetailsWriter d(detailsText_);
-    d.text("name", f.state->name).text("output", text).json("outputDetails", kNotTruncated);
+    d.text("name", f.state->name).json("output", payloadLiteral_).json("outputDetails", kNotTruncated);
     if (assigned && !assigned->empty()) {
       // Each variable's value as JSON text.
       std::string vars = "{";
@@ -507,7 +542,7 @@ class Execution::Impl {
     if (next.empty()) {
       finishFrame(f, std::move(output), std::nullopt);
     } else {
-      enter(f, f.machine->find(next), std::move(output), std::move(text));
+      enter(f, f.machine->find(next), std::move(output), payloadLiteral_);
     }
   }
 
@@ -811,13 +846,18 @@ class Execution::Impl {
     if (s.queryLanguage == QueryLanguage::kJsonata) return executeJsonata(f, ctx);
     switch (s.type) {
       case StateType::kPass: {
+        // The state's input is needed only as its effective input here: a Pass has no Retry or
+        // Catch to see it again, so it is moved along rather than copied.
+        bool passThrough = inputPassesThrough(s);
+        if (passThrough && s.result) return complete(f, *s.result, false);
+        if (passThrough && replacesInput(s.resultPath)) return complete(f, std::move(f.input), false);
         auto eff = effectiveInput(f, ctx);
         if (!eff) return failState(f, eff.error());
         complete(f, s.result ? *s.result : std::move(*eff), false);
         return;
       }
       case StateType::kSucceed: {
-        auto in = selectPath(s.inputPath, f.input, f, ctx);
+        auto in = inputPassesThrough(s) ? Result<Json>(std::move(f.input)) : selectPath(s.inputPath, f.input, f, ctx);
         if (!in) return failState(f, runtimeError(f, in.error()));
         auto out = selectPath(s.outputPath, std::move(*in), f, ctx);
         if (!out) return failState(f, runtimeError(f, out.error()));

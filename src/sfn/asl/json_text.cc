@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cmath>
+#include <cstring>
 
 namespace wharf::asl {
 namespace {
@@ -24,36 +25,49 @@ constexpr auto kEscapes = [] {
 
 char escapeOf(char c) { return kEscapes[static_cast<unsigned char>(c)]; }
 
+// The bytes each byte's escape adds (for sizing without branches).
+constexpr auto kEscapeExtra = [] {
+  std::array<unsigned char, 256> table{};
+  for (int c = 0; c < 256; ++c) table[c] = kEscapes[c] == 0 ? 0 : kEscapes[c] == 'u' ? 5 : 1;
+  return table;
+}();
+
 }  // namespace
 
 void appendJsonString(std::string& out, std::string_view s) {
-  // Sized once, then written in place: strings of JSON text are mostly escapes and short runs.
+  // Sized once, then written in place (no zero fill): strings of JSON text are mostly escapes
+  // and short runs.
   size_t size = s.size() + 2;
-  for (char c : s) {
-    char e = escapeOf(c);
-    size += e == 0 ? 0 : e == 'u' ? 5 : 1;
-  }
+  for (char c : s) size += kEscapeExtra[static_cast<unsigned char>(c)];
   size_t at = out.size();
-  out.resize(at + size);
-  char* p = out.data() + at;
-  *p++ = '"';
-  for (char c : s) {
-    char e = escapeOf(c);
-    if (e == 0) {
-      *p++ = c;
-      continue;
+  // The lambda returns the length itself: libstdc++ 12 may pass the grown capacity as the size.
+  out.resize_and_overwrite(at + size, [&](char* data, size_t) {
+    char* p = data + at;
+    *p++ = '"';
+    if (size == s.size() + 2) {
+      std::memcpy(p, s.data(), s.size());
+      p += s.size();
+    } else {
+      for (char c : s) {
+        char e = escapeOf(c);
+        if (e == 0) {
+          *p++ = c;
+          continue;
+        }
+        *p++ = '\\';
+        *p++ = e;
+        if (e == 'u') {
+          static constexpr char kHex[] = "0123456789abcdef";
+          *p++ = '0';
+          *p++ = '0';
+          *p++ = kHex[(static_cast<unsigned char>(c) >> 4) & 0xf];
+          *p++ = kHex[static_cast<unsigned char>(c) & 0xf];
+        }
+      }
     }
-    *p++ = '\\';
-    *p++ = e;
-    if (e == 'u') {
-      static constexpr char kHex[] = "0123456789abcdef";
-      *p++ = '0';
-      *p++ = '0';
-      *p++ = kHex[(static_cast<unsigned char>(c) >> 4) & 0xf];
-      *p++ = kHex[static_cast<unsigned char>(c) & 0xf];
-    }
-  }
-  *p = '"';
+    *p = '"';
+    return at + size;
+  });
 }
 
 namespace {
@@ -128,6 +142,8 @@ std::string toJsonText(const boost::json::value& value) {
   append(out, value);
   return out;
 }
+
+void appendJsonText(std::string& out, const boost::json::value& value) { append(out, value); }
 
 Result<boost::json::value> parseJsonText(std::string_view text) {
   boost::system::error_code ec;

@@ -12,6 +12,8 @@ namespace wharf::asl {
 
 // Compact JSON text; doubles keep a fraction (1.0), integers have none (1).
 std::string toJsonText(const boost::json::value& value);
+// toJsonText appended to `out` (so a caller can reuse one buffer).
+void appendJsonText(std::string& out, const boost::json::value& value);
 
 // Appends `text` as a JSON string literal (quoted, escaped as toJsonText escapes strings).
 void appendJsonString(std::string& out, std::string_view text);
