@@ -1,5 +1,6 @@
 // What passes between the interpreter and the outside world: the commands it asks the engine to
-// perform, the inputs it is stepped with, and the service-integration seam Task states use.
+// perform and the inputs it is stepped with. The engine hands Task work to the service
+// integrations of src/sfn/integrations/integration.h.
 #pragma once
 
 #include <boost/json.hpp>
@@ -40,20 +41,6 @@ struct StepInput {
   boost::json::value output;                // kTaskSucceeded / kTaskSubmitted
   std::optional<std::string> error, cause;  // kTaskFailed / kStop
   std::string workerName;                   // kTaskStarted for activities
-};
-
-// A service integration performs Task work for resources it recognises. The engine looks one up
-// by resource ARN in an explicit registry and reports the outcome back as StepInputs.
-class ServiceIntegration {
- public:
-  virtual ~ServiceIntegration() = default;
-  // True when this integration serves `resource` (e.g. "arn:aws:states:::ecs:runTask.sync").
-  virtual bool handles(const std::string& resource) const = 0;
-  // Starts the work. Must be idempotent per request.taskId (the engine may repeat it after a
-  // crash). Completion is reported asynchronously with kTaskSucceeded/kTaskFailed.
-  virtual void start(const TaskRequest& request) = 0;
-  // Best-effort cancellation when the task times out or the execution stops.
-  virtual void cancel(const std::string& taskId) = 0;
 };
 
 }  // namespace wharf::asl
