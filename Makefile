@@ -4,16 +4,22 @@ BUILD ?= build
 DATA ?= .wharf
 LISTEN ?= 127.0.0.1:4566
 
-.PHONY: setup build run test clean
+.PHONY: setup configure build server run test clean
 
 setup:
 	@bash scripts/setup.sh
 
-build: setup
+configure: setup
 	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+
+build: configure
 	@cmake --build $(BUILD)
 
-run: build
+# Only what `make run` needs: the server and its container supervisor.
+server: configure
+	@cmake --build $(BUILD) --target wharf wharf-supervisor
+
+run: server
 	@bash scripts/run.sh $(BUILD) $(DATA) $(LISTEN)
 
 test: build

@@ -80,6 +80,12 @@ class WharfServer:
 
     def cleanup(self):
         self.stop()
+        # The network manager bind-mounts its namespace folder (as `ip netns` does): unmount what
+        # the server left mounted under the data dir, deepest first, so nothing outlives the test.
+        with open("/proc/self/mounts") as f:
+            mounts = [line.split()[1] for line in f if line.split()[1].startswith(self.data_dir + "/")]
+        for mount in sorted(mounts, reverse=True):
+            subprocess.run(["umount", "-l", mount], check=False)
         shutil.rmtree(self.data_dir, ignore_errors=True)
 
     def client(self, service):
