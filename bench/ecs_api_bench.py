@@ -12,7 +12,6 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "test", "e2e"))
-from harness import ACCESS_KEY, SECRET_KEY, WharfServer, busybox_archive  # noqa: E402
 
 
 def main():
@@ -22,9 +21,9 @@ def main():
     parser.add_argument("--seconds", default="3")
     parser.add_argument("--connections", default="16")
     args = parser.parse_args()
+    # The harness reads WHARF_BUILD when it is imported.
     os.environ["WHARF_BUILD"] = os.path.abspath(args.build)
-    import harness
-    harness.WHARF = os.path.join(os.environ["WHARF_BUILD"], "wharf")
+    from harness import ACCESS_KEY, SECRET_KEY, WharfServer, busybox_archive
 
     work = tempfile.mkdtemp(prefix="wharf-bench-")
     server = WharfServer()
