@@ -2,18 +2,27 @@
 """ECS task start and lifecycle benchmark against a real `wharf server`, driven with boto3.
 
   (a) RunTask -> RUNNING latency (server-recorded startedAt - createdAt) of `true` containers, one
-      task at a time, interleaved with a bare `runc run` of a comparable bundle (same busybox
+      task at a time, interleaved with a bare `<runtime> run` of a comparable bundle (same busybox
       rootfs on an overlay, `true`, same namespaces, cgroup memory limit): p50/p99 and the ratio.
   (b) Sustained full lifecycles: N tasks kept in flight; tasks whose server-recorded stoppedAt
-      falls in the measuring window, per second; peer: bare `runc run`s per second with 4 going
-      at once (wharf's launch threads), measured right after.
+      falls in the measuring window, per second; peers: bare `runc run`s and `crun run`s per
+      second with 4 going at once (wharf's launch threads), measured right after; the ratio is to
+      the runtime the server uses (--runtime).
   (c) Peak RSS (VmHWM) of the server with 10,000 STOPPED tasks in its store, after a restart that
       loads them, and after a ListTasks/DescribeTasks pass over all of them.
 
+The runtime is the server's --runtime (auto: crun when installed, else runc). On hosts with
+cgroup v1 controllers and a cgroup2 mount beside them, crun (wharf's and the bare peer's alike)
+runs in a private mount namespace without /sys/fs/cgroup/unified, which it refuses otherwise.
+Wharf runs the runtime from a sealed in-memory copy, so it skips the copy of itself the bare
+runtime makes on every run.
+
 Usage: sudo python3 bench/ecs_task_bench.py --build build [--runs 3] [--sections a,b,c]
-Needs root (containers, overlay mounts) and runc. Every process it starts is stopped.
+Needs root (containers, overlay mounts) and runc; crun is measured too when installed. Every
+process it starts is stopped.
 """
 import argparse
+import ctypes
 import json
 import os
 import shutil
@@ -32,6 +41,30 @@ MEMORY_MIB = 64
 CAPS = ["CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD", "CAP_NET_RAW", "CAP_SETGID",
         "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL",
         "CAP_AUDIT_WRITE"]
+
+
+LIBC = ctypes.CDLL(None, use_errno=True)
+CLONE_NEWNS, MS_REC, MS_PRIVATE, MNT_DETACH = 0x20000, 0x4000, 0x40000, 2
+UNIFIED = "/sys/fs/cgroup/unified"
+
+
+def hybrid_cgroups():
+    """cgroup v1 controllers on a tmpfs and a cgroup2 mount beside them (crun refuses that)."""
+    with open("/proc/self/mounts") as f:
+        types = {fields[1]: fields[2] for fields in (line.split() for line in f)}
+    return types.get("/sys/fs/cgroup") == "tmpfs" and types.get(UNIFIED) == "cgroup2"
+
+
+def hide_unified():
+    """In a forked child: a private mount namespace without the cgroup2 mount, as wharf-supervisor
+    gives crun. Mounts go private first, or the unmount would reach the host."""
+    if (LIBC.unshare(CLONE_NEWNS) != 0 or LIBC.mount(None, b"/", None, MS_REC | MS_PRIVATE, None) != 0
+            or LIBC.umount2(UNIFIED.encode(), MNT_DETACH) != 0):
+        os._exit(126)
+
+
+def resolve_runtime(requested):
+    return requested if requested != "auto" else ("crun" if shutil.which("crun") else "runc")
 
 
 def percentile(samples, q):
@@ -62,14 +95,58 @@ def peak_rss_kib(pid):
     return int(fields["VmHWM"].split()[0]), int(fields["VmRSS"].split()[0])
 
 
-class BareRunc:
-    """`runc run` of a bundle as close to a wharf task's as a bundle without wharf can be."""
+def bare_run_ms(runtime, state, bundle, container_id):
+    start = time.perf_counter()
+    r = subprocess.run([runtime, "--root", state, "run", "--bundle", bundle, container_id],
+                       stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    elapsed = (time.perf_counter() - start) * 1000
+    if r.returncode != 0:
+        raise RuntimeError(f"bare {runtime} run failed ({r.returncode}): {r.stderr.decode()}")
+    return elapsed
 
-    def __init__(self, work, archive, runtime="runc"):
-        self.dir = os.path.join(work, "bare")
-        self.state = os.path.join(work, "bare-state")
+
+def bare_rate(runtime, state, runs, seconds):
+    """Runs per second with one loop per (bundle, id) going at once."""
+    done = [0] * len(runs)
+    end = time.time() + seconds
+
+    def loop(k):
+        while time.time() < end:
+            bare_run_ms(runtime, state, *runs[k])
+            done[k] += 1
+
+    threads = [threading.Thread(target=loop, args=(k,)) for k in range(len(runs))]
+    start = time.time()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return sum(done) / (time.time() - start)
+
+
+def bare_worker(runtime, state):
+    """--bare-worker RUNTIME STATE: one JSON request a line on stdin, one JSON reply a line."""
+    for line in sys.stdin:
+        request = json.loads(line)
+        try:
+            if request["op"] == "run":
+                reply = {"ms": bare_run_ms(runtime, state, request["bundle"], request["id"])}
+            else:
+                reply = {"rate": bare_rate(runtime, state, request["runs"], request["seconds"])}
+        except RuntimeError as e:
+            reply = {"error": str(e)}
+        print(json.dumps(reply), flush=True)
+
+
+class BareRun:
+    """`<runtime> run` of a bundle as close to a wharf task's as a bundle without wharf can be."""
+
+    def __init__(self, work, archive, runtime):
+        self.dir = os.path.join(work, f"bare-{runtime}")
+        self.state = os.path.join(work, f"bare-state-{runtime}")
         self.runtime = runtime
-        self.id = f"wharf-bench-bare-{os.getpid()}"
+        self.id = f"wharf-bench-{runtime}-{os.getpid()}"
+        self.worker = None
         lower = os.path.join(self.dir, "lower")
         for d in ("lower", "upper", "work", "rootfs"):
             os.makedirs(os.path.join(self.dir, d))
@@ -110,6 +187,11 @@ class BareRunc:
         }
         self.config = config
         self.bundle = self.make_bundle(self.id)
+        # Runs go through a small process of their own: forking this one (boto3 loaded) would cost
+        # more than some runs, and it can be where crun needs to be, once for all its runs.
+        self.worker = subprocess.Popen([sys.executable, os.path.abspath(__file__), "--bare-worker", runtime, self.state],
+                                       stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                                       preexec_fn=hide_unified if runtime == "crun" and hybrid_cgroups() else None)
 
     def make_bundle(self, container_id):
         """A bundle directory whose config runs the shared root filesystem in its own cgroup."""
@@ -121,40 +203,30 @@ class BareRunc:
             json.dump(config, f)
         return bundle
 
-    def run_ms(self, bundle=None, container_id=None):
-        start = time.perf_counter()
-        r = subprocess.run([self.runtime, "--root", self.state, "run", "--bundle", bundle or self.bundle,
-                            container_id or self.id],
-                           stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        elapsed = (time.perf_counter() - start) * 1000
-        if r.returncode != 0:
-            raise RuntimeError(f"bare runc run failed: {r.stderr.decode()}")
-        return elapsed
+    def ask(self, request):
+        self.worker.stdin.write(json.dumps(request) + "\n")
+        self.worker.stdin.flush()
+        reply = json.loads(self.worker.stdout.readline() or '{"error": "the bare worker exited"}')
+        if "error" in reply:
+            raise RuntimeError(reply["error"])
+        return reply
+
+    def run_ms(self):
+        return self.ask({"op": "run", "bundle": self.bundle, "id": self.id})["ms"]
 
     def throughput(self, concurrency, seconds):
-        """Bare `runc run`s completed per second with `concurrency` of them going at once."""
+        """Bare runs completed per second with `concurrency` of them going at once."""
         ids = [f"{self.id}-{i}" for i in range(concurrency)]
         bundles = [os.path.join(self.dir, "bundles", i) for i in ids]
         for i, b in zip(ids, bundles):
             if not os.path.exists(b):
                 self.make_bundle(i)
-        done = [0] * concurrency
-        end = time.time() + seconds
-
-        def loop(k):
-            while time.time() < end:
-                self.run_ms(bundles[k], ids[k])
-                done[k] += 1
-
-        threads = [threading.Thread(target=loop, args=(k,)) for k in range(concurrency)]
-        start = time.time()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        return sum(done) / (time.time() - start)
+        return self.ask({"op": "throughput", "runs": list(zip(bundles, ids)), "seconds": seconds})["rate"]
 
     def close(self):
+        if self.worker:
+            self.worker.stdin.close()
+            self.worker.wait()
         subprocess.run(["umount", os.path.join(self.dir, "rootfs")], check=False)
 
 
@@ -171,7 +243,8 @@ class Bench:
         self.servers = []
 
     def start_server(self, data_dir=None, launcher="oci", image=True):
-        server = self.harness.WharfServer(data_dir=data_dir, extra_args=self.network_args + ["--launcher", launcher])
+        server = self.harness.WharfServer(data_dir=data_dir, extra_args=self.network_args +
+                                          ["--launcher", launcher, "--runtime", self.args.runtime])
         if image:
             server.import_image("busybox:latest", self.archive)
         self.servers.append(server)
@@ -202,7 +275,7 @@ class Bench:
         raise RuntimeError(f"task {arn} did not stop within {timeout}s")
 
     def latency(self, ecs, mode, bare):
-        """(a): one task at a time, each followed by one bare runc run."""
+        """(a): one task at a time, each followed by one bare run."""
         wharf, peer, failed = [], [], 0
         for _ in range(self.args.tasks):
             arn = ecs.run_task(**self.run_kwargs(mode))["tasks"][0]["taskArn"]
@@ -240,8 +313,13 @@ class Bench:
     def section_a_b(self, runs):
         server, ecs = self.start_server()
         self.prepare(ecs)
-        bare = BareRunc(self.work, self.archive)
+        runtime = resolve_runtime(self.args.runtime)
+        bares = {}
         try:
+            for r in ("runc", "crun"):
+                if r == runtime or shutil.which(r):
+                    bares[r] = BareRun(self.work, self.archive, r)
+            bare = bares[runtime]
             modes = [m for m in ("none", "awsvpc") if m in self.args.modes]
             results = {m: {"wharf": [], "bare": [], "ratio": [], "rate": [], "rate_ratio": []} for m in modes}
             for run in range(1, runs + 1):
@@ -254,18 +332,21 @@ class Bench:
                         r["bare"].append((bp50, percentile(b, 0.99)))
                         r["ratio"].append(wp50 / bp50)
                         print(f"run {run} [{mode:6}] (a) RunTask->RUNNING p50 {wp50:7.1f} ms p99 "
-                              f"{percentile(w, 0.99):7.1f} ms | bare runc run p50 {bp50:6.1f} ms p99 "
+                              f"{percentile(w, 0.99):7.1f} ms | bare {runtime} run p50 {bp50:6.1f} ms p99 "
                               f"{percentile(b, 0.99):6.1f} ms | ratio p50 {wp50 / bp50:.2f}x | "
                               f"n={len(w)} failed={failed} | {load()}", flush=True)
                     if "b" in self.args.sections:
                         rate, total, failed, phases = self.sustained(ecs, mode)
-                        bare_rate = bare.throughput(self.args.bare_concurrency, self.args.bare_seconds)
+                        peers = {r: b.throughput(self.args.bare_concurrency, self.args.bare_seconds)
+                                 for r, b in bares.items()}
                         results[mode]["rate"].append(rate)
-                        results[mode]["rate_ratio"].append(rate / bare_rate)
-                        print(f"run {run} [{mode:6}] (b) sustained lifecycles {rate:6.1f}/s "
+                        results[mode]["rate_ratio"].append(rate / peers[runtime])
+                        peer_text = " | ".join(f"bare {r} run x{self.args.bare_concurrency} {v:5.1f}/s"
+                                               for r, v in peers.items())
+                        print(f"run {run} [{mode:6}] (b) sustained lifecycles {rate:6.1f}/s with {runtime} "
                               f"(inflight {self.args.inflight}, {self.args.duration:.0f}s window, {total} stopped, "
-                              f"{failed} failed) | bare runc run x{self.args.bare_concurrency} {bare_rate:5.1f}/s | "
-                              f"ratio {rate / bare_rate:.2f} | {load()}", flush=True)
+                              f"{failed} failed) | {peer_text} | ratio to {runtime} {rate / peers[runtime]:.2f} | "
+                              f"{load()}", flush=True)
                         print(f"      median phases: created->started {phases[0]:.0f} ms, started->execution "
                               f"stopped {phases[1]:.0f} ms, execution stopped->STOPPED {phases[2]:.0f} ms", flush=True)
             for mode in modes:
@@ -273,17 +354,18 @@ class Bench:
                 if r["ratio"]:
                     print(f"MEDIAN [{mode:6}] (a) RunTask->RUNNING p50 "
                           f"{statistics.median(x[0] for x in r['wharf']):.1f} ms p99 "
-                          f"{statistics.median(x[1] for x in r['wharf']):.1f} ms | bare runc run p50 "
+                          f"{statistics.median(x[1] for x in r['wharf']):.1f} ms | bare {runtime} run p50 "
                           f"{statistics.median(x[0] for x in r['bare']):.1f} ms p99 "
                           f"{statistics.median(x[1] for x in r['bare']):.1f} ms | ratio p50 "
                           f"{statistics.median(r['ratio']):.2f}x (target <= 2.00x)")
                 if r["rate"]:
                     print(f"MEDIAN [{mode:6}] (b) sustained lifecycles {statistics.median(r['rate']):.1f}/s "
-                          f"(target >= 20/s) | ratio to concurrent bare runc run "
+                          f"(target >= 20/s) | ratio to concurrent bare {runtime} run "
                           f"{statistics.median(r['rate_ratio']):.2f}")
             print(f"  ({load()}, {os.cpu_count()} CPUs)")
         finally:
-            bare.close()
+            for b in bares.values():
+                b.close()
             server.stop()
 
     def section_c(self, runs):
@@ -352,6 +434,8 @@ class Bench:
 
 
 def main():
+    if sys.argv[1:2] == ["--bare-worker"]:
+        return bare_worker(*sys.argv[2:4])
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--build", default="build", help="build directory holding wharf and wharf-supervisor")
     p.add_argument("--runs", type=int, default=3)
@@ -361,7 +445,8 @@ def main():
     p.add_argument("--inflight", type=int, default=16)
     p.add_argument("--warmup", type=float, default=3)
     p.add_argument("--duration", type=float, default=25)
-    p.add_argument("--bare-concurrency", type=int, default=4, help="concurrent bare runc runs, peer of (b)")
+    p.add_argument("--runtime", default="auto", help="the server's --runtime: auto, runc or crun")
+    p.add_argument("--bare-concurrency", type=int, default=4, help="concurrent bare runtime runs, peer of (b)")
     p.add_argument("--bare-seconds", type=float, default=10)
     p.add_argument("--stopped", type=int, default=10000)
     p.add_argument("--store-launcher", default="process", choices=["oci", "process"],

@@ -100,7 +100,7 @@ int runCli(int argc, char** argv) {
   server->add_option("--account-id", config.accountId, "Account id of the root credential created on first start");
   server->add_option("--launcher", config.launcher, "oci (containers under an OCI runtime) or process")
       ->check(CLI::IsMember({"oci", "process"}));
-  server->add_option("--runtime", config.runtime, "OCI runtime binary (runc or crun)");
+  server->add_option("--runtime", config.runtime, "OCI runtime: crun, runc, a path, or auto (crun when installed)");
   server->add_option("--subnet", config.subnet, "Private range awsvpc task addresses come from");
   server->add_option("--bridge", config.bridge, "Bridge awsvpc tasks are attached to");
   server->add_option("--io-threads", config.ioThreads, "HTTP I/O threads")->check(CLI::Range(1, 64));

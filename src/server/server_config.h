@@ -13,7 +13,7 @@ struct ServerConfig {
   std::string region = "us-east-1";
   std::string accountId = "000000000000";
   std::string launcher = "oci";   // "oci" or "process"
-  std::string runtime = "runc";   // OCI runtime binary
+  std::string runtime = "auto";   // OCI runtime: crun, runc, a path, or auto (crun when installed)
   std::string subnet = "10.88.0.0/16";
   std::string bridge = "wharf0";
   int ioThreads = 2;

@@ -446,8 +446,8 @@ Result<std::unique_ptr<Agent>> makeLocalAgent(const LocalAgentConfig& input) {
     return fail(ErrorCode::kUnavailable, "", "wharf-supervisor not found at " + config.supervisorPath);
   std::unique_ptr<Launcher> launcher;
   if (config.launcher == "oci")
-    launcher =
-        std::make_unique<OciLauncher>(OciLauncherConfig{config.dataDir, config.runtimePath, config.supervisorPath});
+    launcher = std::make_unique<OciLauncher>(
+        OciLauncherConfig{config.dataDir, resolveOciRuntime(config.runtimePath), config.supervisorPath});
   else if (config.launcher == "process")
     launcher = std::make_unique<ProcessLauncher>(ProcessLauncherConfig{config.dataDir, config.supervisorPath});
   else

@@ -18,7 +18,7 @@ namespace wharf::agent {
 
 struct LocalAgentConfig {
   std::string dataDir;                // runtime state lives in <dataDir>/runtime
-  std::string runtimePath = "runc";   // OCI runtime binary (runc; crun works too)
+  std::string runtimePath = "auto";   // OCI runtime binary: crun, runc, or auto (crun when installed)
   std::string launcher = "oci";       // "oci", or "process" (no isolation, no OCI runtime needed)
   std::string supervisorPath;         // empty: wharf-supervisor next to the running executable
   ImageStore* images = nullptr;       // required

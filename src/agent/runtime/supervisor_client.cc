@@ -64,13 +64,23 @@ Result<void> writeFileAtomic(const std::string& path, const std::string& content
 Result<void> startSupervisor(const SupervisorCommand& command) {
   int ready[2];
   if (pipe2(ready, O_CLOEXEC) != 0) return internalError(std::string("pipe: ") + strerror(errno));
+  // A copy above the numbers the actions assign, so the dup2 to 3 cannot overwrite it first.
+  int inherited = -1;
+  if (command.inheritFd >= 0 &&
+      (inherited = fcntl(command.inheritFd, F_DUPFD_CLOEXEC, kSupervisorInheritedFd + 1)) < 0) {
+    std::string error = strerror(errno);
+    close(ready[0]);
+    close(ready[1]);
+    return internalError("cannot pass a descriptor to the supervisor: " + error);
+  }
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_addopen(&actions, 1, command.logPath.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
   posix_spawn_file_actions_adddup2(&actions, 1, 2);
   posix_spawn_file_actions_adddup2(&actions, ready[1], 3);
-  posix_spawn_file_actions_addclosefrom_np(&actions, 4);
+  if (inherited >= 0) posix_spawn_file_actions_adddup2(&actions, inherited, kSupervisorInheritedFd);
+  posix_spawn_file_actions_addclosefrom_np(&actions, inherited >= 0 ? kSupervisorInheritedFd + 1 : 4);
   if (!command.cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, command.cwd.c_str());
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
@@ -87,6 +97,7 @@ Result<void> startSupervisor(const SupervisorCommand& command) {
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
   close(ready[1]);
+  if (inherited >= 0) close(inherited);
   if (rc != 0) {
     close(ready[0]);
     return fail(ErrorCode::kUnavailable, "CannotStartContainerError",

@@ -11,11 +11,15 @@
 
 namespace wharf::agent {
 
+// The number under which the supervisor receives SupervisorCommand::inheritFd.
+inline constexpr int kSupervisorInheritedFd = 4;
+
 struct SupervisorCommand {
   std::vector<std::string> argv;  // the supervisor binary first
   std::vector<std::string> env;   // its environment (the container's in process mode)
   std::string cwd;                // its working directory; empty = the server's
   std::string logPath;            // its own stdout/stderr
+  int inheritFd = -1;             // a descriptor it gets as kSupervisorInheritedFd; -1 = none
 };
 
 // Spawns the supervisor in a new session (it forks once more, so it is nobody's child here) and

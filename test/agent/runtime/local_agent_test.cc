@@ -5,12 +5,15 @@
 
 #include <thread>
 
+#include "agent/runtime/launchers/oci/bundle_builder.h"
+#include "agent/runtime/launchers/oci/sealed_binary.h"
 #include "agent/runtime/runtime_fixture.h"
 
 namespace wharf::agent::testing {
 namespace {
 
 using ::testing::ElementsAre;
+using ::testing::EndsWith;
 using ::testing::HasSubstr;
 using Kind = TaskEvent::Kind;
 
@@ -19,7 +22,30 @@ std::string readAll(const fs::path& p) {
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
-TEST_F(RuntimeTest, ReportsOutputAndExitCode) {
+// The mount points under /sys/fs/cgroup, which crun's private mount namespace must leave alone.
+std::vector<std::string> cgroupMounts() {
+  std::vector<std::string> out;
+  std::ifstream in("/proc/self/mounts");
+  std::string source, target, rest;
+  while (in >> source >> target && std::getline(in, rest))
+    if (target.starts_with("/sys/fs/cgroup")) out.push_back(target);
+  return out;
+}
+
+// Every OCI test runs under each runtime installed here.
+class OciRuntimeTest : public RuntimeTest, public ::testing::WithParamInterface<std::string> {
+ protected:
+  void SetUp() override {
+    if (!findExecutable(GetParam())) GTEST_SKIP() << GetParam() << " is not installed";
+    runtime_ = GetParam();
+    RuntimeTest::SetUp();
+  }
+};
+
+INSTANTIATE_TEST_SUITE_P(Runtimes, OciRuntimeTest, ::testing::Values("runc", "crun"),
+                         [](const auto& info) { return info.param; });
+
+TEST_P(OciRuntimeTest, ReportsOutputAndExitCode) {
   startAgent();
   TaskSpec t = shellTask("echo out1; echo err1 >&2; echo out2; exit 3");
   TaskEvent exited = runToExit(t);
@@ -40,7 +66,7 @@ TEST_F(RuntimeTest, ReportsOutputAndExitCode) {
   EXPECT_EQ(network_.detached, std::vector<std::string>{t.taskId});
 }
 
-TEST_F(RuntimeTest, AppliesImageAndContainerSettings) {
+TEST_P(OciRuntimeTest, AppliesImageAndContainerSettings) {
   images_.images["busybox:latest"].config.env = {"FOO=image", "BAR=keep"};
   images_.images["busybox:latest"].config.workingDir = "/etc";
   startAgent();
@@ -52,7 +78,7 @@ TEST_F(RuntimeTest, AppliesImageAndContainerSettings) {
   EXPECT_THAT(logs_.linesOf("main"), ElementsAre("spec keep", "/tmp", "1000", "1000", "1000 2000", "/home/app"));
 }
 
-TEST_F(RuntimeTest, EntryPointOverrideDropsImageCommand) {
+TEST_P(OciRuntimeTest, EntryPointOverrideDropsImageCommand) {
   images_.images["busybox:latest"].config.entrypoint = {"/bin/echo", "image-entrypoint"};
   images_.images["busybox:latest"].config.cmd = {"image-cmd"};
   startAgent();
@@ -64,7 +90,7 @@ TEST_F(RuntimeTest, EntryPointOverrideDropsImageCommand) {
   EXPECT_THAT(logs_.linesOf("main"), ElementsAre("mine"));
 }
 
-TEST_F(RuntimeTest, ReadonlyRootAndBindMounts) {
+TEST_P(OciRuntimeTest, ReadonlyRootAndBindMounts) {
   fs::create_directories(dir_ / "rw");
   fs::create_directories(dir_ / "ro");
   std::ofstream(dir_ / "ro/in") << "from-host\n";
@@ -80,7 +106,7 @@ TEST_F(RuntimeTest, ReadonlyRootAndBindMounts) {
   EXPECT_FALSE(fs::exists(dir_ / "image/newfile"));
 }
 
-TEST_F(RuntimeTest, MemoryLimitExceededIsOutOfMemory) {
+TEST_P(OciRuntimeTest, MemoryLimitExceededIsOutOfMemory) {
   startAgent();
   TaskSpec t = shellTask("head -c 200m /dev/zero | tail");
   t.containers[0].memoryMiB = 32;
@@ -89,7 +115,32 @@ TEST_F(RuntimeTest, MemoryLimitExceededIsOutOfMemory) {
   EXPECT_EQ(exited.reason, "OutOfMemoryError: Container killed due to memory usage");
 }
 
-TEST_F(RuntimeTest, MissingImageFailsToStart) {
+TEST_P(OciRuntimeTest, IsolatesTheContainerInItsCgroups) {
+  auto hostMounts = cgroupMounts();
+  startAgent();
+  TaskSpec t = shellTask(
+      "echo pid $$; grep CapEff /proc/self/status; grep memory: /proc/self/cgroup; "
+      "cat /sys/fs/cgroup/memory/memory.limit_in_bytes; hostname");
+  t.containers[0].memoryMiB = 48;
+  EXPECT_EQ(runToExit(t).exitCode, 0);
+  EXPECT_THAT(logs_.linesOf("main"),
+              ElementsAre("pid 1", "CapEff:\t00000000a80425fb", EndsWith(":memory:/wharf/" + t.taskId + "/main"),
+                          std::to_string(48 << 20), taskHostname(t.taskId)));
+  EXPECT_EQ(cgroupMounts(), hostMounts);
+}
+
+TEST_P(OciRuntimeTest, HostNetworkModeKeepsTheHostsNetwork) {
+  startAgent();
+  TaskSpec t = shellTask("busybox readlink /proc/self/ns/net; busybox readlink /proc/self/ns/pid");
+  t.networkMode = NetworkMode::kHost;
+  EXPECT_EQ(runToExit(t).exitCode, 0);
+  auto lines = logs_.linesOf("main");
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0], fs::read_symlink("/proc/self/ns/net").string());
+  EXPECT_NE(lines[1], fs::read_symlink("/proc/self/ns/pid").string());
+}
+
+TEST_P(OciRuntimeTest, MissingImageFailsToStart) {
   startAgent();
   TaskSpec t = shellTask("true");
   t.containers[0].image = "nosuch:latest";
@@ -99,7 +150,7 @@ TEST_F(RuntimeTest, MissingImageFailsToStart) {
   EXPECT_THAT(failed->reason, HasSubstr("CannotPullContainerError"));
 }
 
-TEST_F(RuntimeTest, StopKillsAContainerIgnoringSigterm) {
+TEST_P(OciRuntimeTest, StopKillsAContainerIgnoringSigterm) {
   startAgent();
   TaskSpec t = shellTask("trap '' TERM; echo ready; while true; do sleep 1; done");
   launch(t);
@@ -110,7 +161,7 @@ TEST_F(RuntimeTest, StopKillsAContainerIgnoringSigterm) {
   EXPECT_EQ(exited->exitCode, 137);
 }
 
-TEST_F(RuntimeTest, InitForwardsSignalsToTheCommand) {
+TEST_P(OciRuntimeTest, InitForwardsSignalsToTheCommand) {
   startAgent();
   TaskSpec t = shellTask("trap 'echo terminated; exit 5' TERM; echo ready; sleep 1000 & wait");
   t.containers[0].initProcessEnabled = true;
@@ -126,7 +177,7 @@ TEST_F(RuntimeTest, InitForwardsSignalsToTheCommand) {
   EXPECT_THAT(logs_.linesOf("main"), ElementsAre("ready", "terminated"));
 }
 
-TEST_F(RuntimeTest, RecoverAfterRestartReportsTheRealExit) {
+TEST_P(OciRuntimeTest, RecoverAfterRestartReportsTheRealExit) {
   fs::create_directories(dir_ / "ctl");
   startAgent();
   TaskSpec t = shellTask("echo before; while [ ! -f /ctl/go ]; do sleep 0.05; done; echo after; exit 4");
@@ -148,7 +199,7 @@ TEST_F(RuntimeTest, RecoverAfterRestartReportsTheRealExit) {
   EXPECT_THAT(logs_.linesOf("main"), ElementsAre("before", "after"));
 }
 
-TEST_F(RuntimeTest, LaunchIsIdempotent) {
+TEST_P(OciRuntimeTest, LaunchIsIdempotent) {
   startAgent();
   TaskSpec t = shellTask("exit 0");
   launch(t);
@@ -158,7 +209,7 @@ TEST_F(RuntimeTest, LaunchIsIdempotent) {
   EXPECT_EQ(std::count(kinds.begin(), kinds.end(), Kind::kContainerStarted), 1);
 }
 
-TEST_F(RuntimeTest, CleanupOfARunningContainerKillsAndRemovesIt) {
+TEST_P(OciRuntimeTest, CleanupOfARunningContainerKillsAndRemovesIt) {
   startAgent();
   TaskSpec t = shellTask("echo ready; while true; do sleep 1; done");
   launch(t);
@@ -167,7 +218,7 @@ TEST_F(RuntimeTest, CleanupOfARunningContainerKillsAndRemovesIt) {
   tasks_.clear();
 }
 
-TEST_F(RuntimeTest, EventsOfConcurrentTasksKeepTheirOrder) {
+TEST_P(OciRuntimeTest, EventsOfConcurrentTasksKeepTheirOrder) {
   startAgent();
   std::vector<TaskSpec> tasks;
   for (int i = 0; i < 4; ++i) tasks.push_back(shellTask("echo " + std::to_string(i)));

@@ -168,6 +168,7 @@ class RuntimeTest : public ::testing::Test {
     LocalAgentConfig c;
     c.dataDir = (dir_ / "data").string();
     c.launcher = launcher;
+    c.runtimePath = runtime_;
     c.supervisorPath = WHARF_SUPERVISOR_PATH;
     c.images = &images_;
     c.network = &network_;
@@ -225,6 +226,7 @@ class RuntimeTest : public ::testing::Test {
   }
 
   fs::path dir_;
+  std::string runtime_ = "auto";  // the OCI runtime
   FakeImageStore images_;
   FakeNetworkManager network_;
   FakeLogSink logs_;

@@ -4,14 +4,20 @@
 // minimal init (`init` mode, PID 1: reaps zombies, forwards signals).
 //
 //   wharf-supervisor oci --dir D --status S --runtime R --root ROOT --bundle B --id ID [--memcg P]
+//                        [--hide-mount M] [--runtime-fd N]
 //   wharf-supervisor process --dir D --status S -- ARGV...
 //   wharf-supervisor init -- ARGV...
 //
 // In the run modes fd 3 is the ready pipe: "ok\n" once the container runs, else an error text.
 // Files in D: supervisor.pid, pid (the container's init in host pid terms), capture.log.
+// --hide-mount runs the runtime in a private mount namespace without mount M (crun refuses the
+// cgroup v1 hierarchy while a cgroup2 mount sits beside it); the host's mounts stay as they are.
+// --runtime-fd runs the runtime from that inherited descriptor (a sealed copy of R) rather than R.
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
@@ -36,7 +42,8 @@ constexpr int kDrainAfterExitMs = 2000;  // output still buffered in pipes after
 constexpr const char* kOomReason = "OutOfMemoryError: Container killed due to memory usage";
 
 struct Options {
-  std::string mode, dir, status, runtime, root, bundle, id, memcg;
+  std::string mode, dir, status, runtime, root, bundle, id, memcg, hideMount;
+  int runtimeFd = -1;
   std::vector<std::string> argv;
 };
 
@@ -65,6 +72,10 @@ bool parseOptions(int argc, char** argv, Options& o) {
       o.id = v;
     else if (a == "--memcg")
       o.memcg = v;
+    else if (a == "--hide-mount")
+      o.hideMount = v;
+    else if (a == "--runtime-fd")
+      o.runtimeFd = atoi(v.c_str());
     else
       return false;
   }
@@ -164,25 +175,75 @@ class LineSplitter {
   std::string partial_;
 };
 
-pid_t spawn(const std::vector<std::string>& args, int out, int err, int errPipe, bool ownGroup) {
-  std::vector<char*> cargv;
-  for (auto& a : args) cargv.push_back(const_cast<char*>(a.c_str()));
-  cargv.push_back(nullptr);
-  pid_t pid = fork();
-  if (pid != 0) return pid;
+// In spawn()'s child: moves it to a private copy of the mount namespace and detaches `path`
+// there. Mounts are made private first, or the unmount would propagate back to the host.
+bool hideMount(const char* path) {
+  if (unshare(CLONE_NEWNS) != 0 || mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0 ||
+      (umount2(path, MNT_DETACH) != 0 && errno != EINVAL && errno != ENOENT)) {
+    char message[512];
+    int n = snprintf(message, sizeof message, "cannot run the runtime without %s: %s\n", path, strerror(errno));
+    writeAll(2, message, size_t(std::clamp(n, 0, int(sizeof message) - 1)));
+    return false;
+  }
+  return true;
+}
+
+// What spawn()'s child does between vfork and exec.
+struct ChildSetup {
+  char* const* argv;
+  int stdinFd, stdoutFd, stderrFd;
+  int errPipe;              // gets the exec's errno, or -1
+  bool ownGroup;            // a process group of its own
+  const char* hiddenMount;  // see --hide-mount, or null
+  int execFd;               // see --runtime-fd, or -1
+};
+
+// The child shares the parent's memory until it execs, so it only makes system calls.
+[[noreturn]] void runChild(const ChildSetup& c) {
   sigset_t all;
   sigemptyset(&all);
   sigprocmask(SIG_SETMASK, &all, nullptr);
   signal(SIGPIPE, SIG_DFL);
-  if (ownGroup) setpgid(0, 0);
-  int devnull = open("/dev/null", O_RDONLY);
-  dup2(devnull, 0);
-  dup2(out, 1);
-  dup2(err, 2);
-  execvp(cargv[0], cargv.data());
+  if (c.ownGroup) setpgid(0, 0);
+  dup2(c.stdinFd, 0);
+  dup2(c.stdoutFd, 1);
+  dup2(c.stderrFd, 2);
+  if (c.hiddenMount && !hideMount(c.hiddenMount)) _exit(127);
+  if (c.execFd >= 0)
+    fexecve(c.execFd, c.argv, environ);
+  else
+    execvp(c.argv[0], c.argv);
   int e = errno;
-  if (errPipe >= 0) writeAll(errPipe, reinterpret_cast<char*>(&e), sizeof e);
+  if (c.errPipe >= 0) writeAll(c.errPipe, reinterpret_cast<char*>(&e), sizeof e);
   _exit(127);
+}
+
+// vfork: copying even this small process's page tables would cost more CPU than the rest of its
+// life on a virtual machine. Nothing but `setup` is live across it.
+pid_t startChild(const ChildSetup& setup) {
+  pid_t pid = vfork();
+  if (pid == 0) runChild(setup);
+  return pid;
+}
+
+// `runtime`, when set, is how an OCI runtime runs: see --hide-mount and --runtime-fd.
+pid_t spawn(const std::vector<std::string>& args, int out, int err, int errPipe, bool ownGroup,
+            const Options* runtime = nullptr) {
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  ChildSetup setup{.argv = argv.data(),
+                   .stdinFd = devnull,
+                   .stdoutFd = out,
+                   .stderrFd = err,
+                   .errPipe = errPipe,
+                   .ownGroup = ownGroup,
+                   .hiddenMount = runtime && !runtime->hideMount.empty() ? runtime->hideMount.c_str() : nullptr,
+                   .execFd = runtime ? runtime->runtimeFd : -1};
+  pid_t pid = startChild(setup);
+  close(devnull);
+  return pid;
 }
 
 int waitFor(pid_t pid) {
@@ -211,12 +272,12 @@ pid_t startContainer(const Options& o, int outW, int errW, int errR) {
   if (o.mode == "oci") {
     std::string pidFile = o.dir + "/pid";
     pid_t r = spawn({o.runtime, "--root", o.root, "run", "-d", "--pid-file", pidFile, "--bundle", o.bundle, o.id}, outW,
-                    errW, -1, false);
+                    errW, -1, false, &o);
     int status = waitFor(r);
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
       close(outW);
       close(errW);
-      // runc reports why on the stderr it would have handed to the container.
+      // The runtime reports why on the stderr it would have handed to the container.
       ready("error: " + readAvailable(errR));
       return -1;
     }
@@ -248,11 +309,13 @@ bool oomKilled(const std::string& memcg) {
 int runSupervisor(const Options& o) {
   // Detach from the spawner: it reaps our parent at once and never sees us again.
   if (pid_t p = fork(); p != 0) _exit(p < 0 ? 1 : 0);
-  fcntl(kReadyFd, F_SETFD, FD_CLOEXEC);  // the container must not hold the ready pipe open
+  // The container must not hold the ready pipe open, nor the runtime's copy.
+  fcntl(kReadyFd, F_SETFD, FD_CLOEXEC);
+  if (o.runtimeFd >= 0) fcntl(o.runtimeFd, F_SETFD, FD_CLOEXEC);
   signal(SIGPIPE, SIG_IGN);
   signal(SIGHUP, SIG_IGN);
   signal(SIGINT, SIG_IGN);
-  // The container's init is reparented to us when `runc run -d` exits, so we can wait for it.
+  // The container's init is reparented to us when `<runtime> run -d` exits, so we can wait for it.
   prctl(PR_SET_CHILD_SUBREAPER, 1);
   writeFileAtomic(o.dir + "/supervisor.pid", std::to_string(getpid()), Durability::kProcessCrash);
 

@@ -1,8 +1,10 @@
 #include "agent/runtime/launchers/oci/oci_launcher.h"
 
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <spawn.h>
 #include <sys/mount.h>
+#include <sys/statfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -13,6 +15,7 @@
 
 #include "agent/runtime/container_process.h"
 #include "agent/runtime/launchers/oci/bundle_builder.h"
+#include "agent/runtime/launchers/oci/sealed_binary.h"
 #include "agent/runtime/supervisor_client.h"
 
 namespace wharf::agent {
@@ -21,6 +24,29 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr const char* kCgroupRoot = "/sys/fs/cgroup";
+// Where hybrid hosts (cgroup v1 controllers on a tmpfs) mount the cgroup2 hierarchy.
+constexpr const char* kHybridUnifiedMount = "/sys/fs/cgroup/unified";
+
+bool isFilesystem(const char* path, int64_t magic) {
+  struct statfs st {};
+  return statfs(path, &st) == 0 && int64_t(st.f_type) == magic;
+}
+
+// crun manages either cgroup v1 or v2 but refuses the hybrid layout, so on such hosts it runs
+// without the cgroup2 mount and keeps to the v1 controllers, as runc does there.
+std::string mountHiddenFrom(const std::string& runtime) {
+  if (fs::path(runtime).filename() != "crun") return "";
+  bool hybrid = isFilesystem(kCgroupRoot, TMPFS_MAGIC) && isFilesystem(kHybridUnifiedMount, CGROUP2_SUPER_MAGIC);
+  return hybrid ? kHybridUnifiedMount : "";
+}
+
+// Without a copy the runtime still runs, by name, and copies itself.
+UniqueFd runtimeCopy(const std::string& runtime) {
+  auto path = findExecutable(runtime);
+  if (!path) return {};
+  auto copy = sealedCopy(*path);
+  return copy ? std::move(*copy) : UniqueFd();
+}
 
 int runAndWait(const std::vector<std::string>& args) {
   std::vector<char*> argv;
@@ -43,7 +69,16 @@ int runAndWait(const std::vector<std::string>& args) {
 
 }  // namespace
 
-OciLauncher::OciLauncher(OciLauncherConfig config) : config_(std::move(config)), layout_(config_.dataDir) {}
+std::string resolveOciRuntime(const std::string& requested) {
+  if (!requested.empty() && requested != "auto") return requested;
+  return findExecutable("crun") ? "crun" : "runc";
+}
+
+OciLauncher::OciLauncher(OciLauncherConfig config)
+    : config_(std::move(config)),
+      layout_(config_.dataDir),
+      hiddenMount_(mountHiddenFrom(config_.runtimePath)),
+      runtimeCopy_(runtimeCopy(config_.runtimePath)) {}
 
 Result<void> OciLauncher::prepareBundle(const LaunchRequest& request, const ContainerRef& ref) {
   fs::path dir = layout_.containerDir(ref);
@@ -82,6 +117,11 @@ Result<ContainerStatus> OciLauncher::start(const LaunchRequest& request) {
       .env = {std::string("PATH=") + kDefaultPath},
       .cwd = "",
       .logPath = dir + "/supervisor.log"};
+  if (!hiddenMount_.empty()) command.argv.insert(command.argv.end(), {"--hide-mount", hiddenMount_});
+  if (runtimeCopy_.valid()) {
+    command.argv.insert(command.argv.end(), {"--runtime-fd", std::to_string(kSupervisorInheritedFd)});
+    command.inheritFd = runtimeCopy_.get();
+  }
   if (auto r = startSupervisor(command); !r) return std::unexpected(r.error());
   return readContainerStatus(layout_, ref);
 }

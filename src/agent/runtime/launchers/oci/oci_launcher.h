@@ -1,19 +1,24 @@
 // The default launcher: one OCI bundle per container on an overlay of the image's root
-// filesystem, run by an OCI runtime (runc; crun works too) under a wharf-supervisor.
+// filesystem, run by an OCI runtime (crun or runc) under a wharf-supervisor.
 #pragma once
 
 #include <memory>
 #include <string>
 
+#include "agent/network/unique_fd.h"
 #include "agent/runtime/launcher.h"
 #include "agent/runtime/runtime_layout.h"
 
 namespace wharf::agent {
 
+// The runtime to use for `requested`: "auto" (or "") picks crun when it is on PATH, as it costs a
+// fraction of runc's CPU per container, else runc; anything else is used as given.
+std::string resolveOciRuntime(const std::string& requested);
+
 struct OciLauncherConfig {
   std::string dataDir;
-  std::string runtimePath = "runc";
-  std::string supervisorPath;  // absolute path of wharf-supervisor (also the containers' init)
+  std::string runtimePath = "runc";  // a binary name or path, not "auto" (see resolveOciRuntime)
+  std::string supervisorPath;        // absolute path of wharf-supervisor (also the containers' init)
 };
 
 class OciLauncher final : public Launcher {
@@ -35,6 +40,8 @@ class OciLauncher final : public Launcher {
 
   OciLauncherConfig config_;
   RuntimeLayout layout_;
+  std::string hiddenMount_;  // mount the runtime must not see (wharf-supervisor --hide-mount), or empty
+  UniqueFd runtimeCopy_;     // sealed copy of the runtime (sealed_binary.h); invalid: run it by name
 };
 
 }  // namespace wharf::agent
