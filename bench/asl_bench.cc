@@ -111,6 +111,9 @@ int main(int argc, char** argv) {
   app.add_option("--map-runs", mapRuns, "Map executions (median reported)");
   app.add_option("--peer-pass-runs", peerPassRuns, "Pass-chain executions per measurement for the peer");
   app.add_option("--bench-dir", benchDir, "directory holding asl_bench_peer.mjs and node_modules");
+  std::string only;
+  app.add_option("--only", only, "run one workload alone, without warm-up or peer (for a profiler)")
+      ->check(CLI::IsMember({"pass", "map"}));
   CLI11_PARSE(app, argc, argv);
 
   auto passDef = parseDefinition(passChainDefinition());
@@ -119,6 +122,15 @@ int main(int argc, char** argv) {
   boost::json::array items;
   for (int i = 0; i < 1000; ++i) items.push_back(boost::json::object{{"id", i}});
   boost::json::value mapInput = {{"go", true}, {"items", items}};
+  if (only == "pass") {
+    fmt::print("wharf asl   pass chain (10 states): {:>10.0f} executions/s\n", passChainPerSecond(*passDef, passRuns));
+    return 0;
+  }
+  if (only == "map") {
+    for (int r = 0; r < mapRuns; ++r)
+      fmt::print("wharf asl   Map(1000): {:.2f} ms\n", mapMilliseconds(*mapDef, mapInput));
+    return 0;
+  }
 
   passChainPerSecond(*passDef, passRuns / 10);  // warm-up
   std::vector<double> passRates, mapTimes;

@@ -25,6 +25,9 @@ class LogsService {
 
   // Where the agent delivers awslogs output. Thread-safe.
   agent::LogSink& sink() { return *sink_; }
+  // The groups, streams and events behind the API, for in-process writers (Step Functions
+  // execution logging). Thread-safe.
+  LogStore& logStore() { return *store_; }
 
   // Deletes events past their group's retention; the server runs it periodically (reads already
   // hide such events, so how often only affects disk use). Returns how many were deleted.

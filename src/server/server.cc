@@ -111,6 +111,7 @@ Result<std::unique_ptr<Server>> Server::start(const ServerConfig& config) {
   sfn::SfnConfig sfn_config;
   sfn_config.accountId = account;
   sfn_config.region = config.region;
+  sfn_config.logStore = &p->logs->logStore();
   auto sfn = context(
       sfn::SfnService::open(*p->store, p->clock, *p->ids, sfn_config, p->integrations->list(), &p->jsonata), "sfn");
   if (!sfn) return std::unexpected(sfn.error());

@@ -39,5 +39,31 @@ TEST(JsonText, IntegersAndNestedValues) {
   EXPECT_EQ(toJsonText(v), boost::json::serialize(v));
 }
 
+// The one-pass literal writer gives what escaping the JSON text would, and measures both lengths.
+TEST(JsonText, TextLiteralIsTheEscapedText) {
+  std::string controls;
+  for (int c = 1; c < 0x20; ++c) controls.push_back(static_cast<char>(c));
+  boost::json::value values[] = {
+      boost::json::parse(R"({"i":-12,"u":18446744073709551615,"a":[1,"t\n",null,true,false],"o":{},"e":[]})"),
+      boost::json::parse(R"({"q\"k":"a\"b\\c","d":[1.0,1.5,-0.25,1e300,123456789.125]})"),
+      boost::json::value(controls + "caf\xc3\xa9\x7f"),
+      boost::json::value(nullptr),
+      boost::json::value(2.0),
+      boost::json::array(),
+  };
+  for (const auto& v : values) {
+    std::string text = toJsonText(v);
+    std::string expected;
+    appendJsonString(expected, text);
+    JsonTextLength length = measureJsonText(v);
+    EXPECT_EQ(length.text, text.size()) << text;
+    ASSERT_EQ(length.literal, expected.size()) << text;
+    std::string out(length.literal, '\0');
+    char* end = writeJsonTextLiteral(out.data(), v);
+    EXPECT_EQ(end, out.data() + out.size()) << text;
+    EXPECT_EQ(out, expected);
+  }
+}
+
 }  // namespace
 }  // namespace wharf::asl

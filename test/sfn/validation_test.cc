@@ -19,6 +19,30 @@ TEST(ValidationTest, TransitionsAndReachability) {
   EXPECT_EQ(d[1].message, "State \"C\" is not reachable.");
 }
 
+// Every transition is resolved to its target state when the definition is parsed, in branches and
+// item processors too; the state names are kept quoted as JSON for the history events.
+TEST(ValidationTest, TransitionsAreResolvedAtParseTime) {
+  auto def = parseDefinition(R"({"StartAt":"C","States":{
+    "C":{"Type":"Choice","Choices":[{"Variable":"$.x","IsPresent":true,"Next":"P"}],"Default":"T"},
+    "T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","Catch":[{"ErrorEquals":["States.ALL"],"Next":"F"}],
+         "Next":"P"},
+    "P":{"Type":"Parallel","Branches":[{"StartAt":"B\"1","States":{"B\"1":{"Type":"Succeed"}}}],"End":true},
+    "F":{"Type":"Fail"}}})");
+  ASSERT_TRUE(def) << def.error().message;
+  const StateMachine& m = **def;
+  const State* c = m.find("C");
+  EXPECT_EQ(m.start, c);
+  EXPECT_EQ(c->choices[0].nextState, m.find("P"));
+  EXPECT_EQ(c->defaultState, m.find("T"));
+  EXPECT_EQ(c->nextState, nullptr);
+  EXPECT_EQ(m.find("T")->nextState, m.find("P"));
+  EXPECT_EQ(m.find("T")->catches[0].nextState, m.find("F"));
+  EXPECT_EQ(m.find("P")->nextState, nullptr);
+  const StateMachine& branch = *m.find("P")->branches[0];
+  EXPECT_EQ(branch.start, branch.find("B\"1"));
+  EXPECT_EQ(branch.start->nameJson, R"("B\"1")");
+}
+
 TEST(ValidationTest, SchemaErrors) {
   EXPECT_FALSE(validateDefinition(R"({"StartAt":"A","States":{"A":{"Type":"Pass"}}})").empty());
   EXPECT_FALSE(

@@ -210,5 +210,87 @@ TEST_F(SfnServiceTest, Tags) {
   EXPECT_EQ(errorType("ListTagsForResource", {{"resourceArn", sm + "x"}}), "ResourceNotFound");
 }
 
+TEST_F(SfnServiceTest, RedriveFailedActivityExecution) {
+  ok("CreateActivity", {{"name", "work"}});
+  std::string sm = createMachine(
+      R"({"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:us-east-1:123456789012:activity:work","End":true}}})");
+  std::string arn(ok("StartExecution", {{"stateMachineArn", sm}, {"name", "r"}, {"input", R"({"n":5})"}})
+                      .at("executionArn")
+                      .as_string());
+  auto task = ok("GetActivityTask", {{"activityArn", kActivityArn}, {"workerName", "w"}});
+  ok("SendTaskFailure", {{"taskToken", task.at("taskToken")}, {"error", "Flaky"}});
+  auto failed = ok("DescribeExecution", {{"executionArn", arn}});
+  EXPECT_EQ(failed.at("status").as_string(), "FAILED");
+  EXPECT_EQ(failed.at("redriveStatus").as_string(), "REDRIVABLE");
+  EXPECT_EQ(failed.at("redriveCount").as_int64(), 0);
+  EXPECT_FALSE(failed.contains("redriveStatusReason"));
+  EXPECT_FALSE(failed.contains("redriveDate"));
+  EXPECT_EQ(
+      ok("ListExecutions", {{"stateMachineArn", sm}, {"redriveFilter", "REDRIVEN"}}).at("executions").as_array().size(),
+      0u);
+
+  clock_.advance(std::chrono::seconds(60));
+  auto redriven = ok("RedriveExecution", {{"executionArn", arn}, {"clientToken", "tok"}});
+  EXPECT_EQ(redriven.at("redriveDate").as_double(), 1'700'000'060.0);
+  EXPECT_EQ(ok("RedriveExecution", {{"executionArn", arn}, {"clientToken", "tok"}}).at("redriveDate"),
+            redriven.at("redriveDate"));  // the same token: the same answer, no second redrive
+  auto running = ok("DescribeExecution", {{"executionArn", arn}});
+  EXPECT_EQ(running.at("status").as_string(), "RUNNING");
+  EXPECT_FALSE(running.contains("stopDate"));
+  EXPECT_FALSE(running.contains("error"));
+  EXPECT_EQ(running.at("redriveCount").as_int64(), 1);
+  EXPECT_EQ(running.at("redriveDate"), redriven.at("redriveDate"));
+  EXPECT_EQ(running.at("redriveStatus").as_string(), "NOT_REDRIVABLE");
+  EXPECT_EQ(running.at("redriveStatusReason").as_string(), "Execution is RUNNING and cannot be redriven");
+  EXPECT_EQ(errorType("RedriveExecution", {{"executionArn", arn}}), "ExecutionNotRedrivable");
+
+  task = ok("GetActivityTask", {{"activityArn", kActivityArn}, {"workerName", "w"}});
+  EXPECT_EQ(task.at("input").as_string(), R"({"n":5})");
+  ok("SendTaskSuccess", {{"taskToken", task.at("taskToken")}, {"output", R"({"done":1})"}});
+  auto done = ok("DescribeExecution", {{"executionArn", arn}});
+  EXPECT_EQ(done.at("status").as_string(), "SUCCEEDED");
+  EXPECT_EQ(done.at("redriveStatusReason").as_string(), "Execution is SUCCEEDED and cannot be redriven");
+  auto events = ok("GetExecutionHistory", {{"executionArn", arn}}).at("events").as_array();
+  std::vector<std::string> types;
+  for (const auto& e : events) types.emplace_back(e.at("type").as_string());
+  auto at = std::find(types.begin(), types.end(), "ExecutionRedriven");
+  ASSERT_NE(at, types.end());
+  EXPECT_EQ(*(at - 1), "ExecutionFailed");
+  EXPECT_EQ(*(at + 1), "TaskStateEntered");
+  EXPECT_EQ(events[static_cast<size_t>(at - types.begin())].at("executionRedrivenEventDetails"),
+            json::parse(R"({"redriveCount":1})"));
+  EXPECT_EQ(types.back(), "ExecutionSucceeded");
+
+  auto list = ok("ListExecutions", {{"stateMachineArn", sm}, {"redriveFilter", "REDRIVEN"}}).at("executions");
+  ASSERT_EQ(list.as_array().size(), 1u);
+  EXPECT_EQ(list.as_array()[0].at("redriveCount").as_int64(), 1);
+  EXPECT_TRUE(list.as_array()[0].as_object().contains("redriveDate"));
+  EXPECT_EQ(ok("ListExecutions", {{"redriveFilter", "NOT_REDRIVEN"}}).at("executions").as_array().size(), 0u);
+  EXPECT_EQ(errorType("ListExecutions", {{"redriveFilter", "MAYBE"}}), "ValidationException");
+}
+
+TEST_F(SfnServiceTest, RedriveRefusals) {
+  EXPECT_EQ(errorType("RedriveExecution", {{"executionArn", "arn:aws:states:us-east-1:123456789012:execution:sm:x"}}),
+            "ExecutionDoesNotExist");
+  std::string sm = createMachine(R"({"StartAt":"F","States":{"F":{"Type":"Fail","Error":"E"}}})");
+  std::string arn(ok("StartExecution", {{"stateMachineArn", sm}}).at("executionArn").as_string());
+  EXPECT_EQ(errorType("RedriveExecution", {{"executionArn", arn}, {"clientToken", ""}}), "ValidationException");
+  ok("RedriveExecution", {{"executionArn", arn}});  // the Fail state fails it again
+  auto d = ok("DescribeExecution", {{"executionArn", arn}});
+  EXPECT_EQ(d.at("status").as_string(), "FAILED");
+  EXPECT_EQ(d.at("redriveCount").as_int64(), 1);
+  EXPECT_EQ(d.at("redriveStatus").as_string(), "REDRIVABLE");
+  ok("DeleteStateMachine", {{"stateMachineArn", sm}});
+  d = ok("DescribeExecution", {{"executionArn", arn}});
+  EXPECT_EQ(d.at("redriveStatus").as_string(), "NOT_REDRIVABLE");
+  EXPECT_EQ(d.at("redriveStatusReason").as_string(), "State machine is in DELETING status");
+  EXPECT_EQ(errorType("RedriveExecution", {{"executionArn", arn}}), "ExecutionNotRedrivable");
+
+  std::string express = createMachine(R"({"StartAt":"F","States":{"F":{"Type":"Fail","Error":"E"}}})", "EXPRESS", "x");
+  auto out = ok("StartSyncExecution", {{"stateMachineArn", express}});
+  EXPECT_EQ(out.at("status").as_string(), "FAILED");
+  EXPECT_EQ(errorType("RedriveExecution", {{"executionArn", out.at("executionArn")}}), "ExecutionNotRedrivable");
+}
+
 }  // namespace
 }  // namespace wharf::sfn

@@ -33,6 +33,26 @@ json::object describeRecord(const ExecutionRecord& r) {
   return o;
 }
 
+constexpr std::string_view kMachineDeleted = "State machine is in DELETING status";
+
+bool machineExists(SfnModel& m, const std::string& arn) {
+  std::lock_guard lock(m.mu);
+  return m.machines.contains(arn);
+}
+
+// Why the execution cannot be redriven now, or nullopt: the engine's reasons, and a state machine
+// that was deleted meanwhile.
+std::optional<std::string> notRedrivable(SfnModel& m, const ExecutionRecord& r) {
+  if (auto reason = notRedrivableReason(r, m.clock.nowMillis())) return reason;
+  if (!machineExists(m, r.stateMachineArn)) return std::string(kMachineDeleted);
+  return std::nullopt;
+}
+
+void addRedriveCount(json::object& o, const ExecutionRecord& r) {
+  o["redriveCount"] = r.redriveCount;
+  if (r.redriveCount > 0) o["redriveDate"] = epochSeconds(r.redriveMillis);
+}
+
 // Checks the request and builds the record of the execution to start.
 Result<std::pair<ExecutionRecord, asl::DefinitionPtr>> prepare(SfnModel& m, const json::object& in, bool sync) {
   std::string smArn = stringField(in, "stateMachineArn");
@@ -105,9 +125,10 @@ Result<json::value> describeExecution(SfnModel& m, const json::object& in) {
   auto r = m.engine->describe(arn);
   if (!r) return executionMissing(arn);
   json::object o = describeRecord(*r);
-  o["redriveCount"] = 0;
-  o["redriveStatus"] = "NOT_REDRIVABLE";
-  o["redriveStatusReason"] = "Redrive is not supported by Wharf yet";
+  addRedriveCount(o, *r);
+  auto reason = notRedrivable(m, *r);
+  o["redriveStatus"] = reason ? "NOT_REDRIVABLE" : "REDRIVABLE";
+  if (reason) o["redriveStatusReason"] = *reason;
   return o;
 }
 
@@ -119,11 +140,18 @@ Result<json::value> listExecutions(SfnModel& m, const json::object& in) {
       return fail(ErrorCode::kNotFound, "StateMachineDoesNotExist", "State Machine Does Not Exist: '" + smArn + "'");
   }
   auto filter = optionalField(in, "statusFilter");
+  auto redriveFilter = optionalField(in, "redriveFilter");
+  if (redriveFilter && *redriveFilter != "REDRIVEN" && *redriveFilter != "NOT_REDRIVEN")
+    return fail(ErrorCode::kInvalidArgument, "ValidationException",
+                "1 validation error detected: Value '" + *redriveFilter +
+                    "' at 'redriveFilter' failed to satisfy constraint: Member must satisfy enum value set: "
+                    "[REDRIVEN, NOT_REDRIVEN]");
   std::vector<ExecutionRecord> all = m.engine->list(smArn);
   std::vector<std::string> keys;
   std::vector<const ExecutionRecord*> selected;
   for (const auto& r : all) {
     if (filter && statusName(r) != *filter) continue;
+    if (redriveFilter && (r.redriveCount > 0) != (*redriveFilter == "REDRIVEN")) continue;
     keys.push_back(r.executionArn);
     selected.push_back(&r);
   }
@@ -135,6 +163,7 @@ Result<json::value> listExecutions(SfnModel& m, const json::object& in) {
                    {"status", statusName(r)},
                    {"startDate", epochSeconds(r.startMillis)}};
     if (!r.running()) o["stopDate"] = epochSeconds(r.stopMillis);
+    addRedriveCount(o, r);
     return o;
   });
 }
@@ -187,9 +216,19 @@ Result<json::value> getExecutionHistory(SfnModel& m, const json::object& in) {
 
 Result<json::value> redriveExecution(SfnModel& m, const json::object& in) {
   std::string arn = stringField(in, "executionArn");
-  if (!m.engine->describe(arn)) return executionMissing(arn);
-  return fail(ErrorCode::kInvalidArgument, "ExecutionNotRedrivable",
-              "Execution is not redrivable: Wharf does not support RedriveExecution yet");
+  auto token = optionalField(in, "clientToken");
+  if (token && (token->empty() || token->size() > 64))
+    return fail(ErrorCode::kInvalidArgument, "ValidationException",
+                "1 validation error detected: Value at 'clientToken' failed to satisfy constraint: Member must have "
+                "length between 1 and 64");
+  auto rec = m.engine->describe(arn);
+  if (!rec) return executionMissing(arn);
+  if (!machineExists(m, rec->stateMachineArn))
+    return fail(ErrorCode::kConflict, "ExecutionNotRedrivable", std::string(kMachineDeleted));
+  // The engine checks the rest in the step that redrives, so concurrent requests agree.
+  auto r = m.engine->redrive(arn, token.value_or(""));
+  if (!r) return std::unexpected(r.error());
+  return json::object{{"redriveDate", epochSeconds(r->redriveMillis)}};
 }
 
 Result<json::value> empty(Result<void> r) {

@@ -13,6 +13,7 @@
 #include "api/router.h"
 #include "common/clock.h"
 #include "common/ids.h"
+#include "sfn/api/execution_logger.h"
 #include "sfn/api/sfn_service.h"
 #include "sfn/engine/execution_engine.h"
 #include "store/store.h"
@@ -38,6 +39,7 @@ struct SfnModel {
   const Clock& clock;
   IdGenerator& ids;
   SfnConfig config;
+  std::unique_ptr<ExecutionLogger> logger;  // null without config.logStore; outlives the engine
   std::unique_ptr<ExecutionEngine> engine;
 
   std::mutex mu;                                      // guards the maps below
@@ -46,6 +48,7 @@ struct SfnModel {
   std::map<std::string, Tags> tags;                   // by resource arn
 
   std::string arn(std::string_view kind, std::string_view rest) const;
+  logs::Partition logsPartition() const { return {config.region, config.accountId}; }
   // Without `batch`, each save commits on its own; with it, the write joins the batch.
   Result<void> saveMachine(const StateMachineEntry& m, WriteBatch* batch = nullptr);
   Result<void> saveActivity(const ActivityEntry& a);

@@ -212,6 +212,11 @@ Result<std::unique_ptr<SfnService>> SfnService::open(Store& store, const Clock& 
                   .workers = config.workers,
                   .timerThread = config.timerThread,
                   .activityPollTimeout = config.activityPollTimeout};
+  if (config.logStore) {
+    model->logger = std::make_unique<ExecutionLogger>(*config.logStore, model->logsPartition(), ids.hex(4));
+    for (const auto& [arn, machine] : model->machines) model->logger->configure(arn, machine.loggingConfiguration);
+    ec.eventSink = model->logger.get();
+  }
   auto engine = ExecutionEngine::open(store, clock, ids, ec, std::move(integrations), jsonata);
   if (!engine) return std::unexpected(engine.error());
   model->engine = std::move(*engine);

@@ -9,6 +9,7 @@
 #include "api/router.h"
 #include "common/clock.h"
 #include "common/ids.h"
+#include "logs/log_store.h"
 #include "sfn/asl/jsonata_evaluator.h"
 #include "sfn/engine/execution_engine.h"
 #include "sfn/integrations/integration.h"
@@ -22,6 +23,9 @@ struct SfnConfig {
   size_t workers = 2;       // engine worker threads
   bool timerThread = true;  // false: timers fire only through engine().runDueTimers() (tests)
   std::chrono::milliseconds activityPollTimeout{60'000};
+  // Where loggingConfiguration sends execution history events; null: no CloudWatch Logs, so any
+  // level other than OFF is rejected. Must outlive the service.
+  logs::LogStore* logStore = nullptr;
 };
 
 struct SfnModel;

@@ -12,6 +12,15 @@ namespace {
 json::value defaultLogging() { return json::object{{"level", "OFF"}, {"includeExecutionData", false}}; }
 json::value defaultTracing() { return json::object{{"enabled", false}}; }
 
+Result<void> checkLogging(SfnModel& m, const json::value& config) {
+  return checkLoggingConfiguration(config, m.logsPartition(), m.config.logStore);
+}
+
+// Executions log per the machine's configuration from their next step on.
+void applyLogging(SfnModel& m, const StateMachineEntry& e) {
+  if (m.logger) m.logger->configure(e.arn, e.loggingConfiguration);
+}
+
 std::unexpected<Error> machineMissing(const std::string& arn) {
   return fail(ErrorCode::kNotFound, "StateMachineDoesNotExist", "State Machine Does Not Exist: '" + arn + "'");
 }
@@ -34,6 +43,7 @@ Result<json::value> createStateMachine(SfnModel& m, const json::object& in) {
   e.revisionId = m.ids.uuid();
   e.loggingConfiguration = in.contains("loggingConfiguration") ? in.at("loggingConfiguration") : defaultLogging();
   e.tracingConfiguration = in.contains("tracingConfiguration") ? in.at("tracingConfiguration") : defaultTracing();
+  if (auto r = checkLogging(m, e.loggingConfiguration); !r) return std::unexpected(r.error());
   e.creationMillis = e.updateMillis = m.clock.nowMillis();
   e.parsed = *parsed;
   std::lock_guard lock(m.mu);
@@ -49,6 +59,7 @@ Result<json::value> createStateMachine(SfnModel& m, const json::object& in) {
   if (auto r = m.store.commit(std::move(b)); !r) return std::unexpected(r.error());
   if (!tags->empty()) m.tags[e.arn] = *tags;
   json::object out{{"stateMachineArn", e.arn}, {"creationDate", epochSeconds(e.creationMillis)}};
+  applyLogging(m, e);
   m.machines[e.arn] = std::move(e);
   return out;
 }
@@ -90,6 +101,9 @@ Result<json::value> updateStateMachine(SfnModel& m, const json::object& in) {
     if (!p) return fail(ErrorCode::kInvalidArgument, "InvalidDefinition", p.error().message);
     parsed = *p;
   }
+  if (const json::value* logging = in.if_contains("loggingConfiguration")) {
+    if (auto r = checkLogging(m, *logging); !r) return std::unexpected(r.error());
+  }
   std::lock_guard lock(m.mu);
   auto it = m.machines.find(arn);
   if (it == m.machines.end()) return machineMissing(arn);
@@ -105,6 +119,7 @@ Result<json::value> updateStateMachine(SfnModel& m, const json::object& in) {
   e.revisionId = m.ids.uuid();
   if (auto r = m.saveMachine(e); !r) return std::unexpected(r.error());
   json::object out{{"updateDate", epochSeconds(e.updateMillis)}, {"revisionId", e.revisionId}};
+  applyLogging(m, e);
   it->second = std::move(e);
   return out;
 }
@@ -117,6 +132,7 @@ Result<json::value> deleteStateMachine(SfnModel& m, const json::object& in) {
   if (auto r = eraseMachine(m, arn); !r) return std::unexpected(r.error());
   m.machines.erase(arn);
   m.tags.erase(arn);
+  if (m.logger) m.logger->forget(arn);
   return json::object{};
 }
 

@@ -212,6 +212,7 @@ class DefinitionParser {
       machine->states.emplace(name, parseState(name, kv.value(), sloc, machine->queryLanguage, depth));
     }
     checkTransitions(*machine, loc);
+    resolveTransitions(*machine);
     return machine;
   }
 
@@ -536,6 +537,7 @@ class DefinitionParser {
                    QueryLanguage inherited, int depth) {
     State s;
     s.name = name;
+    appendJsonString(s.nameJson, name);
     s.queryLanguage = inherited;
     if (!v.is_object()) {
       schema("A state must be an OBJECT", loc);
@@ -759,6 +761,17 @@ class DefinitionParser {
       }
     }
     parseRetryCatch(s, o, loc);
+  }
+
+  // Resolves every transition to its target state once, so that running a state never looks a name up.
+  static void resolveTransitions(StateMachine& m) {
+    m.start = m.find(m.startAt);
+    for (auto& [name, s] : m.states) {
+      s.nextState = m.find(s.next);
+      s.defaultState = m.find(s.defaultNext);
+      for (auto& c : s.choices) c.nextState = m.find(c.next);
+      for (auto& c : s.catches) c.nextState = m.find(c.next);
+    }
   }
 
   void checkTransitions(const StateMachine& m, const std::string& loc) {

@@ -50,10 +50,13 @@ struct Retrier {
   bool fullJitter = false;
 };
 
+struct State;
+
 struct Catcher {
   std::vector<std::string> errorEquals;
   OptionalPath resultPath;
   std::string next;
+  const State* nextState = nullptr;  // `next` resolved at parse time
   std::optional<PayloadTemplate> assign;
   std::optional<boost::json::value> jsonataAssign, jsonataOutput;  // JSONata "Assign"/"Output" of the catcher
 };
@@ -68,6 +71,7 @@ struct ChoiceRule {
   std::optional<JsonPath> operandPath;  // *Path operators
   boost::json::value condition;         // kJsonata: a boolean or a "{% ... %}" string
   std::string next;                     // top-level rules only
+  const State* nextState = nullptr;     // `next` resolved at parse time
   std::optional<PayloadTemplate> assign;
   std::optional<boost::json::value> jsonataAssign, jsonataOutput;
 };
@@ -76,10 +80,15 @@ struct StateMachine;
 
 struct State {
   std::string name;
+  std::string nameJson;  // the name as a JSON string literal, as history events quote it
   StateType type = StateType::kPass;
   QueryLanguage queryLanguage = QueryLanguage::kJsonPath;
   std::string next;
   bool end = false;
+  // Next (and Choice's Default) resolved at parse time: the state in the same StateMachine, null
+  // when there is none. They point into the owning StateMachine, which is therefore not copyable.
+  const State* nextState = nullptr;
+  const State* defaultState = nullptr;
 
   OptionalPath inputPath, outputPath, resultPath;
   std::optional<PayloadTemplate> parameters, resultSelector, assign;
@@ -136,10 +145,15 @@ struct State {
 
 // A list of states with its start (the top level, a Parallel branch or a Map processor).
 struct StateMachine {
+  StateMachine() = default;
+  StateMachine(const StateMachine&) = delete;
+  StateMachine& operator=(const StateMachine&) = delete;
+
   std::string startAt;
   std::map<std::string, State, std::less<>> states;
   QueryLanguage queryLanguage = QueryLanguage::kJsonPath;
   std::optional<int64_t> timeoutSeconds;
+  const State* start = nullptr;  // startAt resolved at parse time
   const State* find(std::string_view name) const {
     auto it = states.find(name);
     return it == states.end() ? nullptr : &it->second;

@@ -2,9 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
-#include <cstring>
+#include <functional>
 #include <map>
 #include <regex>
 #include <set>
@@ -124,6 +125,15 @@ struct Frame {
   bool succeeded = false;
   Json output;
   std::optional<Failure> failure;
+
+  // For a redrive: the state the frame failed in and, of a Map or Parallel, the iterations or
+  // branches of its last attempt (kept until the state is left); `redriving` tells the Map or
+  // Parallel being re-entered to reuse them, `redriveQueue` holds the iterations to run again
+  // (the next one last).
+  const State* failedState = nullptr;
+  std::vector<std::unique_ptr<Frame>> lastChildren;
+  bool redriving = false;
+  std::vector<std::unique_ptr<Frame>> redriveQueue;
 };
 
 bool errorMatches(const std::vector<std::string>& equals, const Failure& failure) {
@@ -157,67 +167,25 @@ std::optional<std::chrono::system_clock::time_point> parseStrictIso8601(const Js
   return parseIso8601(v.get_string());
 }
 
+// The text an event's details take on average, for sizing the first block of an execution's
+// EventArena (an execution through a few states holds one small block).
+constexpr size_t kEventBytes = 96;
+
 // "<Type>StateEntered" or "<Type>StateExited".
-const std::string& stateEventType(StateType type, bool entered) {
-  constexpr size_t kTypes = static_cast<size_t>(StateType::kMap) + 1;
-  static const auto kNames = [] {
-    std::array<std::array<std::string, 2>, kTypes> names;
-    for (size_t t = 0; t < kTypes; ++t) {
-      std::string_view name = stateTypeName(static_cast<StateType>(t));
-      names[t] = {fmt::format("{}StateEntered", name), fmt::format("{}StateExited", name)};
-    }
-    return names;
-  }();
+std::string_view stateEventType(StateType type, bool entered) {
+  // Indexed by StateType.
+  static constexpr std::array<std::array<std::string_view, 2>, static_cast<size_t>(StateType::kMap) + 1> kNames = {{
+      {"PassStateEntered", "PassStateExited"},
+      {"TaskStateEntered", "TaskStateExited"},
+      {"ChoiceStateEntered", "ChoiceStateExited"},
+      {"WaitStateEntered", "WaitStateExited"},
+      {"SucceedStateEntered", "SucceedStateExited"},
+      {"FailStateEntered", "FailStateExited"},
+      {"ParallelStateEntered", "ParallelStateExited"},
+      {"MapStateEntered", "MapStateExited"},
+  }};
   return kNames[static_cast<size_t>(type)][entered ? 0 : 1];
 }
-
-// {"truncated": false}, the payload details of every input and output.
-constexpr std::string_view kNotTruncated = R"({"truncated":false})";
-
-// Writes the JSON text of an event's details field by field, as boost::json::serialize would
-// write the object, into a buffer reused from event to event.
-class DetailsWriter {
- public:
-  explicit DetailsWriter(std::string& out) : out_(out) {
-    out_.clear();
-    out_.push_back('{');
-  }
-  DetailsWriter& text(std::string_view key, std::string_view value) {
-    field(key);
-    appendJsonString(out_, value);
-    return *this;
-  }
-  // A field whose value is already JSON text.
-  DetailsWriter& json(std::string_view key, std::string_view value) {
-    field(key);
-    out_ += value;
-    return *this;
-  }
-  std::string_view finish() {
-    out_.push_back('}');
-    return out_;
-  }
-
- private:
-  // Keys are the API's field names, which need no escaping.
-  void field(std::string_view key) {
-    size_t at = out_.size();
-    bool comma = at > 1;
-    size_t size = at + key.size() + 3 + comma;
-    // The lambda returns the length itself: libstdc++ 12 may pass the grown capacity as the size.
-    out_.resize_and_overwrite(size, [&](char* data, size_t) {
-      char* p = data + at;
-      if (comma) *p++ = ',';
-      *p++ = '"';
-      std::memcpy(p, key.data(), key.size());
-      p += key.size();
-      *p++ = '"';
-      *p = ':';
-      return size;
-    });
-  }
-  std::string& out_;
-};
 
 enum class TaskPhase { kScheduled, kStarted, kSucceeded, kFailed, kTimedOut };
 
@@ -266,12 +234,14 @@ class Execution::Impl {
     root_->machine = definition_.get();
     // Room for one pass through every top-level state, so short executions never regrow it.
     history_.reserve(2 * definition_->states.size() + 2);
-    std::string_view d = DetailsWriter(detailsText_)
-                             .text("input", toJsonText(input))
-                             .json("inputDetails", kNotTruncated)
-                             .text("roleArn", info_.roleArn)
-                             .finish();
-    emitText(*root_, "ExecutionStarted", "executionStartedEventDetails", d, false);
+    eventText_.reserve(std::min<size_t>(kEventBytes * history_.capacity(), 16 * 1024));
+    std::string_view inputLiteral = payloadLiteral(input);
+    std::string roleArn;
+    appendJsonString(roleArn, info_.roleArn);
+    emitStored(*root_, "ExecutionStarted", "executionStartedEventDetails",
+               eventText_.concat(R"({"input":)", inputLiteral, R"(,"inputDetails":{"truncated":false},"roleArn":)",
+                                 roleArn, "}"),
+               false);
     if (definition_->timeoutSeconds) {
       executionTimerId_ = "execution-timeout";
       commands_.push_back({.kind = Command::Kind::kStartTimer,
@@ -279,12 +249,16 @@ class Execution::Impl {
                            .id = executionTimerId_,
                            .fireAt = startTime_ + std::chrono::seconds(*definition_->timeoutSeconds)});
     }
-    enter(*root_, definition_->find(definition_->startAt), input);
+    enter(*root_, definition_->start, input, inputLiteral);
     run(*root_);
     return flush();
   }
 
   StepResult step(const StepInput& in) {
+    if (in.kind == StepInput::Kind::kRedrive) {
+      if (status_ != ExecutionStatus::kRunning && status_ != ExecutionStatus::kSucceeded) redrive();
+      return flush();
+    }
     if (status_ != ExecutionStatus::kRunning) return flush();
     if (in.kind == StepInput::Kind::kStop) {
       stopExecution(ExecutionStatus::kAborted, "ExecutionAborted", in.error, in.cause);
@@ -316,6 +290,7 @@ class Execution::Impl {
         timerFired(*f, in.id);
         break;
       case StepInput::Kind::kStop:
+      case StepInput::Kind::kRedrive:
         break;
     }
     return flush();
@@ -326,8 +301,7 @@ class Execution::Impl {
   std::optional<std::string> error_, cause_;
   // The text of the events' details, declared first so that it outlives them.
   EventArena eventText_;
-  std::string detailsText_;                   // the DetailsWriter buffer
-  std::string payloadText_, payloadLiteral_;  // a state's output as JSON text and as a string literal, see leave()
+  std::string payloadLiteral_;  // a state's output as the string literal of its JSON text, see leave()
   std::vector<HistoryEvent> history_;
 
  private:
@@ -353,13 +327,19 @@ class Execution::Impl {
   int64_t emitText(Frame& f, std::string_view type, std::string_view key, std::string_view details, bool advance = true,
                    std::optional<int64_t> previous = std::nullopt) {
     if (f.silent) return f.cursor;
+    return emitStored(f, type, key, eventText_.store(details), advance, previous);
+  }
+
+  // emitText with details already in eventText_ (written there with concat()).
+  int64_t emitStored(Frame& f, std::string_view type, std::string_view key, std::string_view details,
+                     bool advance = true, std::optional<int64_t> previous = std::nullopt) {
     auto id = static_cast<int64_t>(history_.size()) + 1;
     history_.push_back(HistoryEvent{.id = id,
                                     .previousEventId = previous.value_or(f.cursor),
                                     .type = type,
                                     .timestamp = clock_.now(),
                                     .detailsKey = key,
-                                    .details = eventText_.store(details)});
+                                    .details = details});
     if (advance) f.cursor = id;
     return id;
   }
@@ -391,7 +371,8 @@ class Execution::Impl {
       exec["StartTime"] = toIso8601(startTime_);
       exec["Name"] = info_.executionName;
       exec["RoleArn"] = info_.roleArn;
-      exec["RedriveCount"] = 0;
+      exec["RedriveCount"] = redriveCount_;
+      if (redriveCount_ > 0) exec["RedriveTime"] = toIso8601(redriveTime_);
       boost::json::object sm;
       sm["Id"] = info_.stateMachineArn;
       sm["Name"] = info_.stateMachineName;
@@ -440,15 +421,26 @@ class Execution::Impl {
 
   // InputPath / OutputPath: null gives {}, absent is "$".
   Result<Json> selectPath(const OptionalPath& p, Json value, const Frame& f, const StateContext& ctx) const {
-    if (p.isNull) return Json(boost::json::object());
-    if (!p.path) return value;
+    auto r = narrowToPath(p, value, f, ctx);
+    if (!r) return std::unexpected(std::move(r.error()));
+    return value;
+  }
+
+  // selectPath in place: `value` becomes what the path selects from it.
+  Result<void> narrowToPath(const OptionalPath& p, Json& value, const Frame& f, const StateContext& ctx) const {
+    if (p.isNull) {
+      value = boost::json::object();
+      return {};
+    }
+    if (!p.path) return {};
     EvalScope scope{&value, nullptr, &f.variables, &ids_, &ctx};
     auto r = resolvePath(*p.path, scope);
     if (!r) {
       return fail(ErrorCode::kInvalidArgument, "States.Runtime",
                   fmt::format("Invalid path '{}' : {}", p.path->text(), r.error().message));
     }
-    return r;
+    value = std::move(*r);
+    return {};
   }
 
   // Whether a JSONPath state's effective input is its input unchanged (no InputPath or "$", no Parameters).
@@ -458,20 +450,29 @@ class Execution::Impl {
            !s.parameters;
   }
 
+  // The state that follows `s` (null when it ends its frame).
+  static const State* nextOf(const State& s) { return s.end ? nullptr : s.nextState; }
+
   // Whether ResultPath makes the result the whole output, so the input is not needed for it.
   static bool replacesInput(const OptionalPath& p) { return !p.isNull && (!p.path || p.path->isRoot()); }
 
-  Result<Json> applyResultPath(const OptionalPath& p, const Json& input, Json result) const {
-    if (p.isNull) return input;
-    if (replacesInput(p)) return result;
-    Json out = input;
-    if (!out.is_object() && !p.path->isRoot()) {
+  // Places `result` into the state's input as ResultPath says; `result` becomes the merged output.
+  // With `spendInput` the input is taken rather than copied (the state no longer needs it).
+  Result<void> applyResultPath(const OptionalPath& p, Json& input, Json& result, bool spendInput = false) const {
+    if (replacesInput(p)) return {};
+    if (p.isNull) {
+      result = spendInput ? std::move(input) : input;
+      return {};
+    }
+    if (!input.is_object() && !p.path->isRoot()) {
       return fail(ErrorCode::kInvalidArgument, "States.Runtime",
                   fmt::format("Invalid path '{}': The input is not a JSON object", p.path->text()));
     }
+    Json out = spendInput ? std::move(input) : input;
     auto r = p.path->assign(out, std::move(result));
     if (!r) return fail(ErrorCode::kInvalidArgument, "States.Runtime", r.error().message);
-    return out;
+    result = std::move(out);
+    return {};
   }
 
   // Runs the frame's states until it blocks or ends.
@@ -481,68 +482,87 @@ class Execution::Impl {
 
   // `inputLiteral` is the input's JSON text as a JSON string literal, when the caller already has it.
   void enter(Frame& f, const State* s, Json input, std::optional<std::string_view> inputLiteral = std::nullopt) {
-    f.state = s;
     f.input = std::move(input);
+    enterWithInput(f, s, inputLiteral);
+  }
+
+  // enter() with the input already in f.input.
+  void enterWithInput(Frame& f, const State* s, std::optional<std::string_view> inputLiteral) {
+    f.state = s;
     f.enteredTime = clock_.now();
     f.retryAttempts.assign(s->retry.size(), 0);
     f.retryCount = 0;
     f.retrying = false;
-    f.task = {};
+    // Only a Task sets the frame's task (its token first, then its id), so most states skip the reset.
+    if (!f.task.taskToken.empty() || !f.task.taskId.empty()) f.task = {};
     f.waiting = Waiting::kNone;
     f.enteredPrevious = f.cursor;
     if (f.silent) {
       f.enteredId = f.cursor;
       return;
     }
-    DetailsWriter d(detailsText_);
-    d.text("name", s->name);
-    if (inputLiteral)
-      d.json("input", *inputLiteral);
-    else
-      d.text("input", toJsonText(f.input));
-    f.enteredId = emitText(f, stateEventType(s->type, true), "stateEnteredEventDetails",
-                           d.json("inputDetails", kNotTruncated).finish());
+    std::string_view literal = inputLiteral ? *inputLiteral : payloadLiteral(f.input);
+    f.enteredId = emitStored(f, stateEventType(s->type, true), "stateEnteredEventDetails",
+                             eventText_.concat(R"({"name":)", s->nameJson, R"(,"input":)", literal,
+                                               R"(,"inputDetails":{"truncated":false}})"));
   }
 
-  // Leaves the current state with `output` and moves to `next` ("" = end of this frame).
-  void leave(Frame& f, Json output, const std::string& next, const boost::json::object* assigned,
+  // `value`'s JSON text as a string literal, in payloadLiteral_ (a buffer reused from state to state).
+  std::string_view payloadLiteral(const Json& value, std::optional<JsonTextLength> length = std::nullopt) {
+    size_t size = (length ? *length : measureJsonText(value)).literal;
+    // The lambda returns the length itself: libstdc++ 12 may pass the grown capacity as the size.
+    payloadLiteral_.resize_and_overwrite(size, [&](char* data, size_t) {
+      writeJsonTextLiteral(data, value);
+      return size;
+    });
+    return payloadLiteral_;
+  }
+
+  // Leaves the current state with `output` and moves to `next` (null = end of this frame).
+  void leave(Frame& f, Json&& output, const State* next, const boost::json::object* assigned,
              std::optional<int64_t> previous = std::nullopt) {
-    // Written into buffers reused from state to state; the next state's enter() reads the
-    // literal before anything else writes it.
-    std::string& text = payloadText_;
-    text.clear();
-    appendJsonText(text, output);
-    if (text.size() > kMaxPayloadBytes) {
+    // The next state's enter() (or the frame's end) reads the literal before anything else writes it.
+    JsonTextLength length = measureJsonText(output);
+    if (length.text > kMaxPayloadBytes) {
       failState(f, Failure{"States.DataLimitExceeded",
                            fmt::format("The state/task '{}' returned a result with a size exceeding the maximum number "
                                        "of bytes service limit.",
                                        f.state->name)});
       return;
     }
-    payloadLiteral_.clear();
-    appendJsonString(payloadLiteral_, text);
-    DetailsWriter d(detailsText_);
-    d.text("name", f.state->name).json("output", payloadLiteral_).json("outputDetails", kNotTruncated);
-    if (assigned && !assigned->empty()) {
-      // Each variable's value as JSON text.
-      std::string vars = "{";
-      for (const auto& kv : *assigned) {
-        if (vars.size() > 1) vars.push_back(',');
-        appendJsonString(vars, kv.key());
-        vars.push_back(':');
-        appendJsonString(vars, toJsonText(kv.value()));
+    std::optional<std::string_view> literal;
+    if (!f.silent) {
+      literal = payloadLiteral(output, length);
+      std::string_view details;
+      if (assigned && !assigned->empty()) {
+        // Each variable's value as JSON text.
+        std::string vars = "{";
+        for (const auto& kv : *assigned) {
+          if (vars.size() > 1) vars.push_back(',');
+          appendJsonString(vars, kv.key());
+          vars.push_back(':');
+          appendJsonString(vars, toJsonText(kv.value()));
+        }
+        vars.push_back('}');
+        details = eventText_.concat(R"({"name":)", f.state->nameJson, R"(,"output":)", *literal,
+                                    R"(,"outputDetails":{"truncated":false},"assignedVariables":)", vars,
+                                    R"(,"assignedVariablesDetails":{"truncated":false}})");
+      } else {
+        details = eventText_.concat(R"({"name":)", f.state->nameJson, R"(,"output":)", *literal,
+                                    R"(,"outputDetails":{"truncated":false}})");
       }
-      vars.push_back('}');
-      d.json("assignedVariables", vars).json("assignedVariablesDetails", kNotTruncated);
+      emitStored(f, stateEventType(f.state->type, false), "stateExitedEventDetails", details, true, previous);
     }
-    emitText(f, stateEventType(f.state->type, false), "stateExitedEventDetails", d.finish(), true, previous);
+    if (!f.lastChildren.empty()) f.lastChildren.clear();
+    f.redriving = false;
     if (assigned) {
       for (const auto& kv : *assigned) f.variables[kv.key()] = kv.value();
     }
-    if (next.empty()) {
-      finishFrame(f, std::move(output), std::nullopt);
+    if (!next) {
+      finishFrame(f, std::move(output), std::nullopt, literal);
     } else {
-      enter(f, f.machine->find(next), std::move(output), payloadLiteral_);
+      f.input.swap(output);  // cheaper than a move assignment; the caller drops the old input
+      enterWithInput(f, next, literal);
     }
   }
 
@@ -562,7 +582,7 @@ class Execution::Impl {
     StateContext ctx(*this, f);
     if (s.queryLanguage == QueryLanguage::kJsonata) {
       JsonataScope scope{f, ctx, f.input, &result};
-      return finishJsonata(f, scope, s.jsonataOutput, s.jsonataAssign, result, s.end ? "" : s.next, previous);
+      return finishJsonata(f, scope, s.jsonataOutput, s.jsonataAssign, result, nextOf(s), previous);
     }
     if (useSelector && s.resultSelector) {
       EvalScope scope{&result, nullptr, &f.variables, &ids_, &ctx};
@@ -570,13 +590,18 @@ class Execution::Impl {
       if (!r) return failState(f, runtimeError(f, r.error()));
       result = std::move(*r);
     }
-    auto assigned = evaluateAssign(s.assign, result, f, ctx);
-    if (!assigned) return failState(f, runtimeError(f, assigned.error()));
-    auto merged = applyResultPath(s.resultPath, f.input, std::move(result));
+    std::optional<boost::json::object> assigned;
+    if (s.assign) {
+      auto a = evaluateAssign(s.assign, result, f, ctx);
+      if (!a) return failState(f, runtimeError(f, a.error()));
+      assigned = std::move(*a);
+    }
+    // A Pass has no Retry or Catch to see its input again, so the result may take it over.
+    auto merged = applyResultPath(s.resultPath, f.input, result, s.type == StateType::kPass);
     if (!merged) return failState(f, runtimeError(f, merged.error()));
-    auto out = selectPath(s.outputPath, std::move(*merged), f, ctx);
+    auto out = narrowToPath(s.outputPath, result, f, ctx);
     if (!out) return failState(f, runtimeError(f, out.error()));
-    leave(f, std::move(*out), s.end ? "" : s.next, &*assigned, previous);
+    leave(f, std::move(result), nextOf(s), assigned ? &*assigned : nullptr, previous);
   }
 
   // Effective input: InputPath then Parameters, or in JSONata the Arguments.
@@ -733,7 +758,7 @@ class Execution::Impl {
   }
 
   void finishJsonata(Frame& f, JsonataScope& scope, const std::optional<Json>& output,
-                     const std::optional<Json>& assign, const Json& defaultOutput, const std::string& next,
+                     const std::optional<Json>& assign, const Json& defaultOutput, const State* next,
                      std::optional<int64_t> previous = std::nullopt) {
     auto r = jsonataOutputs(scope, output, assign, defaultOutput);
     if (!r) return failState(f, r.error());
@@ -763,9 +788,9 @@ class Execution::Impl {
     JsonataScope scope{f, ctx, f.input};
     switch (s.type) {
       case StateType::kPass:
-        return finishJsonata(f, scope, s.jsonataOutput, s.jsonataAssign, f.input, s.end ? "" : s.next);
+        return finishJsonata(f, scope, s.jsonataOutput, s.jsonataAssign, f.input, nextOf(s));
       case StateType::kSucceed:
-        return finishJsonata(f, scope, s.jsonataOutput, s.jsonataAssign, f.input, "");
+        return finishJsonata(f, scope, s.jsonataOutput, s.jsonataAssign, f.input, nullptr);
       case StateType::kFail: {
         std::optional<std::string> fields[2] = {s.error, s.cause};
         const char* names[2] = {"Error", "Cause"};
@@ -787,10 +812,10 @@ class Execution::Impl {
               return failState(f, unexpectedType(f, rule.condition.get_string(), "Condition", "boolean", *v));
             matched = v->get_bool();
           }
-          if (matched) return finishJsonata(f, scope, rule.jsonataOutput, rule.jsonataAssign, f.input, rule.next);
+          if (matched) return finishJsonata(f, scope, rule.jsonataOutput, rule.jsonataAssign, f.input, rule.nextState);
         }
         if (s.defaultNext.empty()) return failState(f, Failure{"States.NoChoiceMatched", "No Matches!"});
-        return finishJsonata(f, scope, s.jsonataOutput, s.jsonataAssign, f.input, s.defaultNext);
+        return finishJsonata(f, scope, s.jsonataOutput, s.jsonataAssign, f.input, s.defaultState);
       case StateType::kWait:
         return executeWaitJsonata(f, scope);
       case StateType::kTask:
@@ -861,7 +886,7 @@ class Execution::Impl {
         if (!in) return failState(f, runtimeError(f, in.error()));
         auto out = selectPath(s.outputPath, std::move(*in), f, ctx);
         if (!out) return failState(f, runtimeError(f, out.error()));
-        leave(f, std::move(*out), "", nullptr);
+        leave(f, std::move(*out), nullptr, nullptr);
         return;
       }
       case StateType::kFail:
@@ -923,7 +948,7 @@ class Execution::Impl {
         if (!assigned) return failState(f, runtimeError(f, assigned.error()));
         auto out = selectPath(s.outputPath, std::move(*in), f, ctx);
         if (!out) return failState(f, runtimeError(f, out.error()));
-        return leave(f, std::move(*out), rule.next, &*assigned);
+        return leave(f, std::move(*out), rule.nextState, &*assigned);
       }
     }
     if (s.defaultNext.empty()) return failState(f, Failure{"States.NoChoiceMatched", "No Matches!"});
@@ -931,7 +956,7 @@ class Execution::Impl {
     if (!assigned) return failState(f, runtimeError(f, assigned.error()));
     auto out = selectPath(s.outputPath, std::move(*in), f, ctx);
     if (!out) return failState(f, runtimeError(f, out.error()));
-    leave(f, std::move(*out), s.defaultNext, &*assigned);
+    leave(f, std::move(*out), s.defaultState, &*assigned);
   }
 
   void executeWait(Frame& f, const StateContext& ctx) {
@@ -1196,8 +1221,7 @@ class Execution::Impl {
       clearTask(f);
       StateContext ctx(*this, f);
       JsonataScope scope{f, ctx, f.input};
-      finishJsonata(f, scope, f.state->jsonataOutput, f.state->jsonataAssign, f.input,
-                    f.state->end ? "" : f.state->next);
+      finishJsonata(f, scope, f.state->jsonataOutput, f.state->jsonataAssign, f.input, nextOf(*f.state));
     } else if (f.waiting == Waiting::kTimer) {
       clearTask(f);
       StateContext ctx(*this, f);
@@ -1209,7 +1233,7 @@ class Execution::Impl {
         if (!assigned)
           failState(f, runtimeError(f, assigned.error()));
         else
-          leave(f, std::move(*out), f.state->end ? "" : f.state->next, &*assigned);
+          leave(f, std::move(*out), nextOf(*f.state), &*assigned);
       }
     } else if (f.waiting == Waiting::kRetry) {
       clearTask(f);
@@ -1269,13 +1293,14 @@ class Execution::Impl {
           reportEvaluationFailure(f, bad);
           return finishFrame(f, Json(), bad);
         }
-        return leave(f, std::move(r->second), c.next, &r->first);
+        return leave(f, std::move(r->second), c.nextState, &r->first);
       }
       auto assigned = evaluateAssign(c.assign, Json(errorOutput), f, ctx);
       if (!assigned) return finishFrame(f, Json(), runtimeError(f, assigned.error()));
-      auto out = applyResultPath(c.resultPath, f.input, Json(std::move(errorOutput)));
-      if (!out) return finishFrame(f, Json(), runtimeError(f, out.error()));
-      return leave(f, std::move(*out), c.next, &*assigned);
+      Json out(std::move(errorOutput));
+      auto merged = applyResultPath(c.resultPath, f.input, out);
+      if (!merged) return finishFrame(f, Json(), runtimeError(f, merged.error()));
+      return leave(f, std::move(out), c.nextState, &*assigned);
     }
     // AWS reports a Task that fails a Parallel branch as aborted (the branch is torn down with it).
     if (s.type == StateType::kTask && f.parent && f.parent->state && f.parent->state->type == StateType::kParallel)
@@ -1291,7 +1316,10 @@ class Execution::Impl {
     return false;
   }
 
-  void finishFrame(Frame& f, Json output, std::optional<Failure> failure) {
+  // `outputLiteral` is the output's JSON text as a string literal, when the caller already has it.
+  void finishFrame(Frame& f, Json output, std::optional<Failure> failure,
+                   std::optional<std::string_view> outputLiteral = std::nullopt) {
+    f.failedState = failure ? f.state : nullptr;
     f.state = nullptr;
     f.waiting = Waiting::kDone;
     f.failure = std::move(failure);
@@ -1299,13 +1327,11 @@ class Execution::Impl {
     f.output = std::move(output);
     if (!f.parent) {
       if (f.succeeded) {
-        std::string_view d = DetailsWriter(detailsText_)
-                                 .text("output", toJsonText(f.output))
-                                 .json("outputDetails", kNotTruncated)
-                                 .finish();
-        emitText(f, "ExecutionSucceeded", "executionSucceededEventDetails", d);
+        std::string_view literal = outputLiteral ? *outputLiteral : payloadLiteral(f.output);
+        emitStored(f, "ExecutionSucceeded", "executionSucceededEventDetails",
+                   eventText_.concat(R"({"output":)", literal, R"(,"outputDetails":{"truncated":false}})"));
         status_ = ExecutionStatus::kSucceeded;
-        output_ = f.output;
+        output_ = std::move(f.output);
       } else {
         boost::json::object d;
         if (!f.failure->error.empty()) d["error"] = f.failure->error;
@@ -1371,11 +1397,18 @@ class Execution::Impl {
     for (size_t i = 0; i < f.state->branches.size(); ++i) {
       f.children.push_back(makeChild(f, f.state->branches[i].get(), i, *eff));
     }
+    if (std::exchange(f.redriving, false)) reuseLastAttempt(f);
     f.launching = true;
     for (auto& c : f.children) {
       if (f.childFailure) break;
       Frame& child = *c;
-      enter(child, child.machine->find(child.machine->startAt), child.input);
+      if (child.succeeded) continue;
+      if (child.state || child.failedState) {
+        child.cursor = f.cursor;
+        redriveFrame(child);
+      } else {
+        enter(child, child.machine->start, std::move(child.input));
+      }
       run(child);
     }
     f.launching = false;
@@ -1492,6 +1525,7 @@ class Execution::Impl {
     f.childFailure.reset();
     f.completionId = f.cursor;
     f.waiting = Waiting::kChildren;
+    if (std::exchange(f.redriving, false)) reuseLastAttempt(f);
     launchIterations(f);
   }
 
@@ -1547,9 +1581,13 @@ class Execution::Impl {
     if (f.launching) return;
     f.launching = true;
     const State& s = *f.state;
-    while (!f.childFailure && f.nextChild < f.items.size() &&
+    while (!f.childFailure && (!f.redriveQueue.empty() || f.nextChild < f.items.size()) &&
            (f.maxConcurrency == 0 || f.running < static_cast<size_t>(f.maxConcurrency)) &&
            status_ == ExecutionStatus::kRunning) {
+      if (!f.redriveQueue.empty()) {
+        relaunchIteration(f);
+        continue;
+      }
       size_t i = f.nextChild++;
       StateContext ctx(*this, f, i);
       Json item = f.items[i];
@@ -1569,20 +1607,128 @@ class Execution::Impl {
       auto child = makeChild(f, s.processor.get(), i, std::move(item));
       child->mapItemIndex = static_cast<int64_t>(i);
       child->mapItemValue = f.items[i];
-      if (!s.distributed) {
-        boost::json::object d;
-        d["index"] = static_cast<int64_t>(i);
-        d["name"] = s.name;
-        child->cursor = emitRaw(f, "MapIterationStarted", "mapIterationStartedEventDetails", std::move(d), false);
-      }
+      if (!s.distributed) child->cursor = iterationStarted(f, i);
       Frame& ref = *child;
       f.children.push_back(std::move(child));
       ++f.running;
-      enter(ref, ref.machine->find(ref.machine->startAt), ref.input);
+      enter(ref, ref.machine->start, std::move(ref.input));
       run(ref);
     }
     f.launching = false;
     maybeFinishChildren(f);
+  }
+
+  // MapIterationStarted of an inline Map's item: the iteration's events follow it.
+  int64_t iterationStarted(Frame& f, size_t index) {
+    return emitIteration(f, "MapIterationStarted", "mapIterationStartedEventDetails", index);
+  }
+
+  // A MapIteration* event of the Map state of `f`; its details are {"index":N,"name":"<Map>"}.
+  int64_t emitIteration(Frame& f, std::string_view type, std::string_view key, size_t index,
+                        std::optional<int64_t> previous = std::nullopt) {
+    if (f.silent) return f.cursor;
+    fmt::format_int text(index);
+    return emitStored(f, type, key,
+                      eventText_.concat(R"({"index":)", std::string_view(text.data(), text.size()), R"(,"name":)",
+                                        f.state->nameJson, "}"),
+                      false, previous);
+  }
+
+  // --- Redrive ------------------------------------------------------------------------
+
+  void redrive() {
+    status_ = ExecutionStatus::kRunning;
+    output_ = nullptr;
+    error_.reset();
+    cause_.reset();
+    ++redriveCount_;
+    redriveTime_ = clock_.now();
+    context_ = nullptr;  // rebuilt with the new RedriveCount and RedriveTime
+    root_->cursor = static_cast<int64_t>(history_.size());
+    emitRaw(*root_, "ExecutionRedriven", "executionRedrivenEventDetails",
+            boost::json::object({{"redriveCount", redriveCount_}}));
+    // The execution's TimeoutSeconds counts again from the redrive.
+    if (definition_->timeoutSeconds) {
+      executionTimerId_ = fmt::format("execution-timeout-{}", redriveCount_);
+      commands_.push_back({.kind = Command::Kind::kStartTimer,
+                           .task = {},
+                           .id = executionTimerId_,
+                           .fireAt = redriveTime_ + std::chrono::seconds(*definition_->timeoutSeconds)});
+    }
+    redriveFrame(*root_);
+    run(*root_);
+  }
+
+  // Re-enters the state a frame failed in or was interrupted in, with that state's input; a
+  // branch cut short before it began starts at its StartAt. A Map or Parallel state keeps the
+  // iterations or branches of its last attempt, to rerun only those that did not succeed.
+  void redriveFrame(Frame& f) {
+    const State* s = f.state ? f.state : f.failedState;
+    std::vector<std::unique_ptr<Frame>> last = f.lastChildren.empty() ? takeAttempt(f) : std::move(f.lastChildren);
+    Json input = redriveInput(f);
+    f.failedState = nullptr;
+    f.failure.reset();
+    f.succeeded = false;
+    f.waiting = Waiting::kNone;
+    enter(f, s ? s : f.machine->find(f.machine->startAt), std::move(input));
+    f.lastChildren = std::move(last);
+    f.redriving = !f.lastChildren.empty();
+  }
+
+  // A Pass or Succeed state moves its input along, so once one has run its input is taken back
+  // from its StateEntered event.
+  Json redriveInput(const Frame& f) const {
+    if (!f.input.is_null() || f.silent || f.enteredId <= 0 || (!f.state && !f.failedState)) return f.input;
+    boost::json::object details = history_[static_cast<size_t>(f.enteredId - 1)].detailsJson();
+    const Json* text = details.if_contains("input");
+    if (!text || !text->is_string()) return f.input;
+    auto parsed = parseJsonText(text->get_string());
+    return parsed ? std::move(*parsed) : f.input;
+  }
+
+  // The iterations or branches of a Map or Parallel's current attempt, launched or queued.
+  static std::vector<std::unique_ptr<Frame>> takeAttempt(Frame& f) {
+    std::vector<std::unique_ptr<Frame>> out = std::move(f.children);
+    f.children.clear();
+    for (auto& q : f.redriveQueue) out.push_back(std::move(q));
+    f.redriveQueue.clear();
+    return out;
+  }
+
+  // A redriven Map or Parallel: what succeeded in the last attempt keeps its result, the rest is
+  // redriven (Map iterations through redriveQueue, Parallel branches in place). Every iteration
+  // launched stays in the attempt, and they are launched in item order, so the attempt holds
+  // exactly the first items.
+  void reuseLastAttempt(Frame& f) {
+    std::vector<std::unique_ptr<Frame>> last = std::move(f.lastChildren);
+    f.lastChildren.clear();
+    bool isMap = f.state->type == StateType::kMap;
+    if (isMap) f.nextChild = std::min(last.size(), f.items.size());
+    for (auto& c : last) {
+      if (c->index >= f.results.size()) continue;
+      if (c->succeeded) {
+        f.results[c->index] = c->output;
+        ++f.finished;
+      }
+      if (!isMap)
+        f.children[c->index] = std::move(c);
+      else if (c->succeeded)
+        f.children.push_back(std::move(c));
+      else
+        f.redriveQueue.push_back(std::move(c));
+    }
+    std::ranges::sort(f.redriveQueue, std::greater{}, [](const auto& c) { return c->index; });
+  }
+
+  void relaunchIteration(Frame& f) {
+    std::unique_ptr<Frame> child = std::move(f.redriveQueue.back());
+    f.redriveQueue.pop_back();
+    child->cursor = f.state->distributed ? f.cursor : iterationStarted(f, child->index);
+    Frame& ref = *child;
+    f.children.push_back(std::move(child));
+    ++f.running;
+    redriveFrame(ref);
+    run(ref);
   }
 
   void childFinished(Frame& f, Frame& child) {
@@ -1600,20 +1746,17 @@ class Execution::Impl {
       return;
     }
     --f.running;
-    boost::json::object d;
-    d["index"] = static_cast<int64_t>(child.index);
-    d["name"] = f.state->name;
     if (child.succeeded) {
       f.results[child.index] = child.output;
       if (!f.state->distributed) {
         f.completionId =
-            emitRaw(f, "MapIterationSucceeded", "mapIterationSucceededEventDetails", std::move(d), false, child.cursor);
+            emitIteration(f, "MapIterationSucceeded", "mapIterationSucceededEventDetails", child.index, child.cursor);
         f.cursor = child.cursor;
       }
     } else {
       ++f.failures;
       if (!f.state->distributed) {
-        emitRaw(f, "MapIterationFailed", "mapIterationFailedEventDetails", std::move(d), false, child.cursor);
+        emitIteration(f, "MapIterationFailed", "mapIterationFailedEventDetails", child.index, child.cursor);
         f.cursor = child.cursor;
       }
       double pct = f.items.empty() ? 0 : 100.0 * static_cast<double>(f.failures) / static_cast<double>(f.items.size());
@@ -1644,7 +1787,7 @@ class Execution::Impl {
         }
       }
       (void)active;
-      f.children.clear();
+      std::vector<std::unique_ptr<Frame>> attempt = takeAttempt(f);
       f.waiting = Waiting::kNone;
       if (willRetry(f, *f.childFailure)) {
         f.cursor = f.completionId;
@@ -1654,6 +1797,7 @@ class Execution::Impl {
         run(f);
         return;
       }
+      f.lastChildren = std::move(attempt);
       if (isMap && f.state->distributed) {
         boost::json::object d;
         d["error"] = f.childFailure->error;
@@ -1696,6 +1840,8 @@ class Execution::Impl {
   size_t flushed_ = 0;
   int64_t nextTimer_ = 1;
   std::string executionTimerId_;
+  int64_t redriveCount_ = 0;
+  std::chrono::system_clock::time_point redriveTime_;
   mutable Json context_;
   mutable uint64_t contextSerial_ = 0, contextBuiltFor_ = 0;
 };

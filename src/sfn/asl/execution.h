@@ -2,7 +2,8 @@
 // history events to append and the commands to perform; there is no I/O, and time and ids come
 // from the injected Clock and IdGenerator, so a replay gives the same history.
 //
-// Lifecycle: RUNNING (after start) -> SUCCEEDED | FAILED | TIMED_OUT | ABORTED.
+// Lifecycle: RUNNING (after start) -> SUCCEEDED | FAILED | TIMED_OUT | ABORTED; a redrive takes
+// FAILED | TIMED_OUT | ABORTED back to RUNNING.
 #pragma once
 
 #include <boost/json.hpp>
@@ -56,6 +57,9 @@ class Execution {
   // Emits ExecutionStarted and runs until the execution blocks or ends. Call once.
   StepResult start(const boost::json::value& input);
   // Applies one outside event (task outcome, timer, stop). Unknown ids are ignored (idempotent).
+  // kRedrive on an unsuccessful execution emits ExecutionRedriven and re-enters each state that did
+  // not finish, with its original input; of a Map or Parallel only the iterations and branches
+  // that did not succeed run again. It is ignored in any other status.
   StepResult step(const StepInput& input);
 
   ExecutionStatus status() const;

@@ -72,14 +72,23 @@ void appendJsonString(std::string& out, std::string_view s) {
 
 namespace {
 
+// Room for any double's text: the shortest round-trip form (at most 24 characters) and ".0".
+using DoubleText = std::array<char, 32>;
+
+// A double as Jackson writes it (1.0, 1.5E10 is written 1.5e+10), "null" when not finite.
+std::string_view formatDouble(double d, DoubleText& buf) {
+  if (!std::isfinite(d)) return "null";
+  char* end = fmt::format_to(buf.data(), "{}", d);
+  std::string_view text(buf.data(), static_cast<size_t>(end - buf.data()));
+  if (text.find_first_of(".e") != std::string_view::npos) return text;
+  *end++ = '.';
+  *end++ = '0';
+  return {buf.data(), static_cast<size_t>(end - buf.data())};
+}
+
 void appendDouble(std::string& out, double d) {
-  if (!std::isfinite(d)) {
-    out += "null";
-    return;
-  }
-  std::string text = fmt::format("{}", d);
-  if (text.find_first_of(".e") == std::string::npos) text += ".0";
-  out += text;
+  DoubleText buf;
+  out += formatDouble(d, buf);
 }
 
 template <typename Integer>
@@ -144,6 +153,169 @@ std::string toJsonText(const boost::json::value& value) {
 }
 
 void appendJsonText(std::string& out, const boost::json::value& value) { append(out, value); }
+
+namespace {
+
+// The bytes one byte of a string takes in JSON text and in a JSON string literal of that text
+// (a quote is \" in the one, \\\" in the other; a newline \n and \\n).
+constexpr auto kTextBytes = [] {
+  std::array<unsigned char, 256> table{};
+  for (int c = 0; c < 256; ++c) table[c] = kEscapes[c] == 0 ? 1 : kEscapes[c] == 'u' ? 6 : 2;
+  return table;
+}();
+constexpr auto kLiteralBytes = [] {
+  std::array<unsigned char, 256> table{};
+  for (int c = 0; c < 256; ++c) {
+    char e = kEscapes[c];
+    table[c] = e == 0 ? 1 : e == 'u' ? 7 : e == '"' || e == '\\' ? 4 : 3;
+  }
+  return table;
+}();
+
+// A string's share of both lengths: its quotes are \" in the literal.
+void measureString(std::string_view s, JsonTextLength& length) {
+  size_t text = 2, literal = 4;
+  for (char c : s) {
+    text += kTextBytes[static_cast<unsigned char>(c)];
+    literal += kLiteralBytes[static_cast<unsigned char>(c)];
+  }
+  length.text += text;
+  length.literal += literal;
+}
+
+// Text without quotes or backslashes (numbers, literals, punctuation) is the same in both.
+void measurePlain(size_t size, JsonTextLength& length) {
+  length.text += size;
+  length.literal += size;
+}
+
+void measure(const boost::json::value& v, JsonTextLength& length) {
+  switch (v.kind()) {
+    case boost::json::kind::null:
+      return measurePlain(4, length);
+    case boost::json::kind::bool_:
+      return measurePlain(v.get_bool() ? 4 : 5, length);
+    case boost::json::kind::int64:
+      return measurePlain(fmt::format_int(v.get_int64()).size(), length);
+    case boost::json::kind::uint64:
+      return measurePlain(fmt::format_int(v.get_uint64()).size(), length);
+    case boost::json::kind::double_: {
+      DoubleText buf;
+      return measurePlain(formatDouble(v.get_double(), buf).size(), length);
+    }
+    case boost::json::kind::string:
+      return measureString(v.get_string(), length);
+    case boost::json::kind::array: {
+      const auto& a = v.get_array();
+      measurePlain(a.empty() ? 2 : a.size() + 1, length);  // brackets and commas
+      for (const auto& e : a) measure(e, length);
+      return;
+    }
+    case boost::json::kind::object: {
+      const auto& o = v.get_object();
+      measurePlain(o.empty() ? 2 : 2 * o.size() + 1, length);  // braces, colons and commas
+      for (const auto& kv : o) {
+        measureString(kv.key(), length);
+        measure(kv.value(), length);
+      }
+      return;
+    }
+  }
+}
+
+char* writePlain(char* p, std::string_view text) {
+  std::memcpy(p, text.data(), text.size());
+  return p + text.size();
+}
+
+char* writeLiteralString(char* p, std::string_view s) {
+  *p++ = '\\';
+  *p++ = '"';
+  for (char c : s) {
+    char e = escapeOf(c);
+    if (e == 0) {
+      *p++ = c;
+      continue;
+    }
+    *p++ = '\\';
+    *p++ = '\\';
+    if (e == '"' || e == '\\') *p++ = '\\';
+    *p++ = e;
+    if (e == 'u') {
+      static constexpr char kHex[] = "0123456789abcdef";
+      *p++ = '0';
+      *p++ = '0';
+      *p++ = kHex[(static_cast<unsigned char>(c) >> 4) & 0xf];
+      *p++ = kHex[static_cast<unsigned char>(c) & 0xf];
+    }
+  }
+  *p++ = '\\';
+  *p++ = '"';
+  return p;
+}
+
+char* writeLiteralBody(char* p, const boost::json::value& v) {
+  switch (v.kind()) {
+    case boost::json::kind::null:
+      return writePlain(p, "null");
+    case boost::json::kind::bool_:
+      return writePlain(p, v.get_bool() ? "true" : "false");
+    case boost::json::kind::int64: {
+      fmt::format_int text(v.get_int64());
+      return writePlain(p, {text.data(), text.size()});
+    }
+    case boost::json::kind::uint64: {
+      fmt::format_int text(v.get_uint64());
+      return writePlain(p, {text.data(), text.size()});
+    }
+    case boost::json::kind::double_: {
+      DoubleText buf;
+      return writePlain(p, formatDouble(v.get_double(), buf));
+    }
+    case boost::json::kind::string:
+      return writeLiteralString(p, v.get_string());
+    case boost::json::kind::array: {
+      *p++ = '[';
+      bool first = true;
+      for (const auto& e : v.get_array()) {
+        if (!first) *p++ = ',';
+        first = false;
+        p = writeLiteralBody(p, e);
+      }
+      *p++ = ']';
+      return p;
+    }
+    case boost::json::kind::object: {
+      *p++ = '{';
+      bool first = true;
+      for (const auto& kv : v.get_object()) {
+        if (!first) *p++ = ',';
+        first = false;
+        p = writeLiteralString(p, kv.key());
+        *p++ = ':';
+        p = writeLiteralBody(p, kv.value());
+      }
+      *p++ = '}';
+      return p;
+    }
+  }
+  return p;
+}
+
+}  // namespace
+
+JsonTextLength measureJsonText(const boost::json::value& value) {
+  JsonTextLength length{0, 2};
+  measure(value, length);
+  return length;
+}
+
+char* writeJsonTextLiteral(char* out, const boost::json::value& value) {
+  *out++ = '"';
+  out = writeLiteralBody(out, value);
+  *out++ = '"';
+  return out;
+}
 
 Result<boost::json::value> parseJsonText(std::string_view text) {
   boost::system::error_code ec;

@@ -18,6 +18,16 @@ void appendJsonText(std::string& out, const boost::json::value& value);
 // Appends `text` as a JSON string literal (quoted, escaped as toJsonText escapes strings).
 void appendJsonString(std::string& out, std::string_view text);
 
+// The lengths of a value's JSON text (toJsonText) and of that text as a JSON string literal.
+struct JsonTextLength {
+  size_t text = 0;
+  size_t literal = 0;
+};
+JsonTextLength measureJsonText(const boost::json::value& value);
+// Writes toJsonText(value) as a JSON string literal (what appendJsonString would append for it) at
+// `out`, which has room for measureJsonText(value).literal bytes, in one pass; returns its end.
+char* writeJsonTextLiteral(char* out, const boost::json::value& value);
+
 // Parses one JSON document; an error carries the parser's message.
 Result<boost::json::value> parseJsonText(std::string_view text);
 

@@ -33,11 +33,22 @@ struct Command {
   std::chrono::system_clock::time_point fireAt;  // kStartTimer
 };
 
-// Something that happened outside the interpreter, fed back with Execution::step().
+// Something that happened outside the interpreter, fed back with Execution::step(). kRedrive
+// (RedriveExecution) restarts a FAILED, TIMED_OUT or ABORTED execution; the kinds are journaled
+// by number, so new ones go last.
 struct StepInput {
-  enum class Kind { kTaskStarted, kTaskSubmitted, kTaskSucceeded, kTaskFailed, kTaskHeartbeat, kTimerFired, kStop };
+  enum class Kind {
+    kTaskStarted,
+    kTaskSubmitted,
+    kTaskSucceeded,
+    kTaskFailed,
+    kTaskHeartbeat,
+    kTimerFired,
+    kStop,
+    kRedrive
+  };
   Kind kind = Kind::kTimerFired;
-  std::string id;                           // task id or timer id
+  std::string id;                           // task id or timer id; kRedrive: the client token
   boost::json::value output;                // kTaskSucceeded / kTaskSubmitted
   std::optional<std::string> error, cause;  // kTaskFailed / kStop
   std::string workerName;                   // kTaskStarted for activities

@@ -92,6 +92,7 @@ class ExecutionEngine::Impl {
     bool start = false;
     StepInput input;
     Done done;  // after the step is durable; may be empty
+    bool redrive() const { return !start && input.kind == StepInput::Kind::kRedrive; }
   };
 
   struct Outstanding {
@@ -167,16 +168,19 @@ class ExecutionEngine::Impl {
     return {};
   }
 
-  Result<void> replay(const ExecPtr& ep) {
+  // `running`: whether the journal must leave the execution RUNNING (recovery) or ended (the
+  // rebuild of an unsuccessful execution for a redrive).
+  Result<void> replay(const ExecPtr& ep, bool running = true) {
     try {
-      return replayJournal(ep);
+      return replayJournal(ep, running);
     } catch (const std::exception& ex) {
       return internalError(std::string("corrupt journal: ") + ex.what());
     }
   }
 
-  Result<void> replayJournal(const ExecPtr& ep) {
+  Result<void> replayJournal(const ExecPtr& ep, bool running) {
     Exec& e = *ep;
+    e.nextSeq = 0;
     auto def = asl::parseDefinition(*e.rec.definition);
     if (!def) return std::unexpected(def.error());
     e.definition = *def;
@@ -218,8 +222,14 @@ class ExecutionEngine::Impl {
     if (!scanned) return std::unexpected(scanned.error());
     if (!outcome) return outcome;
     e.rec.eventCount = static_cast<int64_t>(e.machine->history().size());
-    if (e.machine->status() != asl::ExecutionStatus::kRunning) {
-      return internalError("replayed execution ended, but its record says RUNNING");
+    if ((e.machine->status() == asl::ExecutionStatus::kRunning) != running) {
+      return internalError(running ? "replayed execution ended, but its record says RUNNING"
+                                   : "replayed execution is still running, but its record says it ended");
+    }
+    if (!running) {
+      // What was outstanding when it ended was cancelled then.
+      std::vector<asl::TaskRequest> cancelled;
+      closeOutstanding(e, cancelled);
     }
     return {};
   }
@@ -362,7 +372,7 @@ class ExecutionEngine::Impl {
 
   void enqueue(const ExecPtr& e, Work w) {
     std::unique_lock lock(e->mu);
-    if (!e->rec.running() || e->stalled || closing_) {
+    if ((!e->rec.running() && !w.redrive()) || e->stalled || closing_) {
       ExecutionRecord rec = e->rec;
       bool stalled = e->stalled || closing_;
       lock.unlock();
@@ -394,6 +404,7 @@ class ExecutionEngine::Impl {
     Work work;
     ExecutionRecord next;
     std::vector<asl::Command> commands;
+    ExecutionEventSink::Publish publish;  // run once the step is durable
   };
 
   void process(const ExecPtr& e) {
@@ -405,7 +416,13 @@ class ExecutionEngine::Impl {
       e->mailbox.pop_front();
       p->next = e->rec;
     }
-    if (!e->machine || !p->next.running()) {
+    if (p->work.redrive()) {
+      auto ready = prepareRedrive(e, p->next, p->work.input.id);
+      if (!ready || !*ready) {
+        if (p->work.done) p->work.done(ready ? Result<ExecutionRecord>(p->next) : std::unexpected(ready.error()));
+        return finishStep(e);
+      }
+    } else if (!e->machine || !p->next.running()) {
       if (p->work.done) p->work.done(p->next);
       return finishStep(e);
     }
@@ -448,12 +465,17 @@ class ExecutionEngine::Impl {
     if (!next.running()) next.stopMillis = r.events.empty() ? clock_.nowMillis() : toMillis(r.events.back().timestamp);
     p->commands = std::move(r.commands);
 
+    if (config_.eventSink) p->publish = config_.eventSink->prepare(next, r.events);
     if (next.express) return afterCommit(p, {});
     WriteBatch batch;
     for (const auto& ev : r.events)
       batch.put(std::string(kEvents), seqKey(next.executionArn, ev.id), json::serialize(ev.toJson()));
     int64_t seq = e->nextSeq++;
-    if (next.running()) {
+    // An unsuccessful execution keeps its journal, to be rebuilt by a redrive; the others, once
+    // finished, are never replayed.
+    bool journaled = next.running() || (!overLimit && next.status != asl::ExecutionStatus::kSucceeded);
+    if (!next.running()) next.journalKept = journaled;
+    if (journaled) {
       json::object entry;
       entry["start"] = p->work.start;
       if (!p->work.start) entry["input"] = stepInputToJson(p->work.input);
@@ -470,7 +492,8 @@ class ExecutionEngine::Impl {
       // A finished execution is never replayed: its journal goes.
       for (int64_t s = 0; s < seq; ++s) batch.erase(std::string(kJournal), seqKey(next.executionArn, s));
     }
-    if (p->work.start || !next.running()) batch.put(std::string(kExecutions), next.executionArn, next.toStored());
+    if (p->work.start || p->work.redrive() || !next.running())
+      batch.put(std::string(kExecutions), next.executionArn, next.toStored());
     store_.commitAsync(std::move(batch),
                        [this, p](Result<void> res) { post([this, p, res = std::move(res)] { afterCommit(p, res); }); });
   }
@@ -491,6 +514,7 @@ class ExecutionEngine::Impl {
       }
       return finishStep(e);
     }
+    if (p->publish) p->publish();
     std::vector<asl::TaskRequest> starts, cancels;
     std::vector<Done> finishers;
     ExecutionRecord rec;
@@ -630,6 +654,45 @@ class ExecutionEngine::Impl {
     return enqueueAndWait(e, std::move(in));
   }
 
+  Result<ExecutionRecord> redrive(const std::string& arn, const std::string& clientToken) {
+    ExecPtr e = lookup(arn);
+    if (!e) return fail(ErrorCode::kNotFound, "ExecutionDoesNotExist", "Execution Does Not Exist: '" + arn + "'");
+    return enqueueAndWait(e, stepOf(StepInput::Kind::kRedrive, clientToken));
+  }
+
+  // Checks a redrive in the step that runs it and readies `next` and the interpreter (rebuilt from
+  // the journal): false when `token` already redrove the execution, which is then left as it is.
+  Result<bool> prepareRedrive(const ExecPtr& e, ExecutionRecord& next, const std::string& token) {
+    constexpr int64_t kTokenMillis = 15 * 60 * 1000;
+    constexpr size_t kTokens = 10;
+    int64_t now = clock_.nowMillis();
+    std::erase_if(next.redriveTokens, [&](const auto& t) { return now - t.second > kTokenMillis; });
+    if (!token.empty() && std::ranges::any_of(next.redriveTokens, [&](const auto& t) { return t.first == token; }))
+      return false;
+    if (auto reason = notRedrivableReason(next, now))
+      return fail(ErrorCode::kConflict, "ExecutionNotRedrivable", *reason);
+    if (!e->machine) {
+      std::lock_guard lock(e->mu);
+      if (auto r = replay(e, false); !r) {
+        e->machine.reset();
+        return std::unexpected(r.error());
+      }
+      next.eventCount = e->rec.eventCount;
+    }
+    next.status = asl::ExecutionStatus::kRunning;
+    next.output.reset();
+    next.error.reset();
+    next.cause.reset();
+    next.stopMillis = 0;
+    next.redriveCount++;
+    next.redriveMillis = now;
+    if (!token.empty()) {
+      next.redriveTokens.emplace_back(token, now);
+      if (next.redriveTokens.size() > kTokens) next.redriveTokens.erase(next.redriveTokens.begin());
+    }
+    return true;
+  }
+
   void report(const std::string& arn, const StepInput& in) {
     ExecPtr e = lookup(arn);
     if (!e || closing_) return;
@@ -730,6 +793,20 @@ void ExecutionEngine::start(ExecutionRecord record, asl::DefinitionPtr definitio
 Result<ExecutionRecord> ExecutionEngine::stop(const std::string& executionArn, std::optional<std::string> error,
                                               std::optional<std::string> cause) {
   return impl_->stop(executionArn, std::move(error), std::move(cause));
+}
+
+Result<ExecutionRecord> ExecutionEngine::redrive(const std::string& executionArn, const std::string& clientToken) {
+  return impl_->redrive(executionArn, clientToken);
+}
+
+std::optional<std::string> notRedrivableReason(const ExecutionRecord& r, int64_t nowMillis) {
+  if (r.express) return "Execution is EXPRESS and cannot be redriven";
+  if (r.running() || r.status == asl::ExecutionStatus::kSucceeded)
+    return fmt::format("Execution is {} and cannot be redriven", asl::executionStatusName(r.status));
+  if (r.eventCount >= kMaxHistoryEvents) return "Execution history event limit exceeded";
+  if (!r.journalKept) return "Execution was started before the launch of RedriveExecution";
+  if (nowMillis - r.stopMillis > kRedrivableMillis) return "Execution redrivable period exceeded";
+  return std::nullopt;
 }
 
 Result<void> ExecutionEngine::sendTaskSuccess(const std::string& token, const std::string& output) {

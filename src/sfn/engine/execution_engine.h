@@ -6,7 +6,8 @@
 // start input, every StepInput, and every clock reading and id it took — and rebuilds each
 // RUNNING execution by replaying that journal. Outstanding work is then re-issued: timers at their
 // original due time, integration tasks through Integration::start (idempotent), activity tasks
-// that no worker took yet back into their queue.
+// that no worker took yet back into their queue. An unsuccessful execution keeps its journal too,
+// so that RedriveExecution rebuilds its interpreter the same way and steps it with kRedrive.
 #pragma once
 
 #include <boost/json.hpp>
@@ -23,6 +24,7 @@
 #include "sfn/asl/definition.h"
 #include "sfn/asl/jsonata_evaluator.h"
 #include "sfn/engine/activity_broker.h"
+#include "sfn/engine/execution_event_sink.h"
 #include "sfn/engine/execution_record.h"
 #include "sfn/integrations/integration.h"
 #include "store/store.h"
@@ -36,10 +38,19 @@ struct EngineConfig {
   // False in tests with a ManualClock: timers fire only in runDueTimers().
   bool timerThread = true;
   std::chrono::milliseconds activityPollTimeout{60'000};
+  // Told of every step's events (execution logging); may be null; must outlive the engine.
+  ExecutionEventSink* eventSink = nullptr;
 };
 
 // Executions fail (States.Runtime) when their history would exceed this many events, as AWS's do.
 inline constexpr int64_t kMaxHistoryEvents = 25'000;
+
+// How long after it ended an unsuccessful execution can be redriven (14 days).
+inline constexpr int64_t kRedrivableMillis = int64_t{14} * 24 * 3600 * 1000;
+
+// Why RedriveExecution refuses `record` at `nowMillis`, in AWS's words (redriveStatusReason), or
+// nullopt when it can be redriven. Whether its state machine still exists is the caller's check.
+std::optional<std::string> notRedrivableReason(const ExecutionRecord& record, int64_t nowMillis);
 
 class ExecutionEngine final : public TaskOutcomeSink {
  public:
@@ -61,6 +72,12 @@ class ExecutionEngine final : public TaskOutcomeSink {
   // A finished execution is returned unchanged. ExecutionDoesNotExist when unknown.
   Result<ExecutionRecord> stop(const std::string& executionArn, std::optional<std::string> error,
                                std::optional<std::string> cause);
+  // Redrives a FAILED, TIMED_OUT or ABORTED standard execution (asl::Execution::step, kRedrive):
+  // RUNNING again, with its redrive count and date, durable before it returns.
+  // ExecutionDoesNotExist when unknown; ExecutionNotRedrivable (with notRedrivableReason) when it
+  // cannot be redriven. A `clientToken` that one of the last 10 redrives used within 15 minutes
+  // returns the record as it is, without redriving again.
+  Result<ExecutionRecord> redrive(const std::string& executionArn, const std::string& clientToken);
 
   // Callback results for a task token (activities, .waitForTaskToken, .sync). InvalidToken when
   // malformed, TaskTimedOut when the task timed out or was cancelled, TaskDoesNotExist otherwise.

@@ -37,6 +37,12 @@ std::string ExecutionRecord::toStored() const {
   o["startMillis"] = startMillis;
   o["stopMillis"] = stopMillis;
   o["eventCount"] = eventCount;
+  o["redriveCount"] = redriveCount;
+  o["redriveMillis"] = redriveMillis;
+  o["journalKept"] = journalKept;
+  json::array tokens;
+  for (const auto& [token, millis] : redriveTokens) tokens.push_back(json::array{json::string(token), millis});
+  o["redriveTokens"] = std::move(tokens);
   return json::serialize(o);
 }
 
@@ -59,9 +65,20 @@ Result<ExecutionRecord> ExecutionRecord::fromStored(std::string_view text) {
   r.output = optionalString(o, "output");
   r.error = optionalString(o, "error");
   r.cause = optionalString(o, "cause");
-  for (auto [key, field] :
-       {std::pair{"startMillis", &r.startMillis}, {"stopMillis", &r.stopMillis}, {"eventCount", &r.eventCount}}) {
+  for (auto [key, field] : {std::pair{"startMillis", &r.startMillis},
+                            {"stopMillis", &r.stopMillis},
+                            {"eventCount", &r.eventCount},
+                            {"redriveCount", &r.redriveCount},
+                            {"redriveMillis", &r.redriveMillis}}) {
     if (const json::value* n = o.if_contains(key); n && n->is_int64()) *field = n->get_int64();
+  }
+  if (const json::value* b = o.if_contains("journalKept"); b && b->is_bool()) r.journalKept = b->get_bool();
+  if (const json::value* a = o.if_contains("redriveTokens"); a && a->is_array()) {
+    for (const auto& t : a->get_array()) {
+      const json::array* pair = t.if_array();
+      if (pair && pair->size() == 2 && (*pair)[0].is_string() && (*pair)[1].is_int64())
+        r.redriveTokens.emplace_back(std::string((*pair)[0].get_string()), (*pair)[1].get_int64());
+    }
   }
   return r;
 }

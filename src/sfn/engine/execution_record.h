@@ -8,6 +8,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "common/result.h"
 #include "sfn/asl/execution.h"
@@ -27,6 +29,12 @@ struct ExecutionRecord {
   std::optional<std::string> output, error, cause;
   int64_t startMillis = 0, stopMillis = 0;
   int64_t eventCount = 0;
+  // RedriveExecution: how often and when last; whether this unsuccessful execution kept its
+  // journal (the engine rebuilds it from there to redrive it); the client tokens of the latest
+  // redrives with when each was used, to answer a repeated request without redriving again.
+  int64_t redriveCount = 0, redriveMillis = 0;
+  bool journalKept = false;
+  std::vector<std::pair<std::string, int64_t>> redriveTokens;
 
   bool running() const { return status == asl::ExecutionStatus::kRunning; }
   std::string toStored() const;
