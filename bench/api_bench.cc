@@ -1,7 +1,9 @@
 // API throughput: authenticated requests per second over keep-alive connections, against moto's
 // server answering DescribeClusters in the same run; prints medians and the ratio. By default the
 // target is an in-process HttpServer with a DescribeClusters handler (the API edge alone); with
-// --endpoint it is a running `wharf server` and any call (bench/ecs_api_bench.py uses DescribeTasks).
+// --port it is a running `wharf server` and any call (bench/ecs_api_bench.py uses DescribeTasks); with
+// --no-peer it only drives that call and reports the count, for scripts that bring their own peer
+// (bench/sfn_bench.py drives StartExecution at wharf and at moto that way).
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <signal.h>
@@ -39,7 +41,8 @@ constexpr std::string_view kClustersBody = R"({"clusters":["default"]})";
 
 // One signed request, serialized once: the client's cost stays out of the measurement while the
 // server still verifies every request in full.
-std::string signedRequest(uint16_t port, std::string_view target, std::string_view body) {
+std::string signedRequest(uint16_t port, std::string_view target, std::string_view body,
+                          std::string_view service = "ecs") {
   std::string amzDate = wharf::toAmzDate(std::chrono::system_clock::now());
   http::request<http::string_body> req(http::verb::post, "/", 11);
   req.set(http::field::host, fmt::format("127.0.0.1:{}", port));
@@ -51,17 +54,21 @@ std::string signedRequest(uint16_t port, std::string_view target, std::string_vi
   wharf::api::SignedRequest s{"POST", "/", {}, req.body()};
   for (const auto& f : req) s.headers.emplace_back(f.name_string(), f.value());
   req.set(http::field::authorization,
-          wharf::api::sigv4::authorizationHeader(s, kKey, amzDate, "us-east-1", "ecs",
+          wharf::api::sigv4::authorizationHeader(s, kKey, amzDate, "us-east-1", service,
                                                  "content-type;host;x-amz-date;x-amz-target"));
   std::ostringstream out;
   out << req;
   return out.str();
 }
 
-// Drives `connections` keep-alive connections for `seconds`; returns requests per second.
-double load(uint16_t port, int connections, double seconds, std::string_view target = kClustersTarget,
-            std::string_view body = kClustersBody) {
-  const std::string request = signedRequest(port, target, body);
+struct LoadResult {
+  long requests = 0;
+  double seconds = 0;
+  double rate() const { return static_cast<double>(requests) / seconds; }
+};
+
+// Drives `connections` keep-alive connections for `seconds`.
+LoadResult load(uint16_t port, int connections, double seconds, const std::string& request) {
   net::io_context ioc;
   std::atomic<long> done{0}, failed{0};
   auto deadline = SteadyClock::now() + std::chrono::duration<double>(seconds);
@@ -105,7 +112,7 @@ double load(uint16_t port, int connections, double seconds, std::string_view tar
   ioc.run();
   double elapsed = std::chrono::duration<double>(SteadyClock::now() - start).count();
   if (failed) fmt::print(stderr, "api_bench: {} requests failed\n", failed.load());
-  return static_cast<double>(done) / elapsed;
+  return {done.load(), elapsed};
 }
 
 double median(std::vector<double> v) {
@@ -169,7 +176,8 @@ class Moto {
 int main(int argc, char** argv) {
   double seconds = 2;
   int runs = 5, connections = 16, ioThreads = 2;
-  std::string endpointPort, operation = "DescribeClusters", body(kClustersBody);
+  std::string endpointPort, operation = "DescribeClusters", body(kClustersBody), target, service = "ecs";
+  bool noPeer = false;
   CLI::App app{"API throughput vs moto"};
   app.add_option("--seconds", seconds, "length of each run");
   app.add_option("--runs", runs, "runs per server; medians are reported");
@@ -180,6 +188,9 @@ int main(int argc, char** argv) {
   app.add_option("--secret-key", kKey.secretAccessKey, "with --port: the server's secret key");
   app.add_option("--operation", operation, "with --port: ECS operation to call");
   app.add_option("--body", body, "with --port: JSON body of the call");
+  app.add_option("--target", target, "with --port: X-Amz-Target of the call (default: the ECS --operation)");
+  app.add_option("--service", service, "with --port: service name the request is signed for");
+  app.add_flag("--no-peer", noPeer, "with --port: do not run moto; print the requests completed");
   CLI11_PARSE(app, argc, argv);
 
   wharf::SystemClock clock;
@@ -213,16 +224,23 @@ int main(int argc, char** argv) {
   } else {
     wharfPort = static_cast<uint16_t>(std::stoi(endpointPort));
   }
-  const std::string target = "AmazonEC2ContainerServiceV20141113." + operation;
+  if (target.empty()) target = "AmazonEC2ContainerServiceV20141113." + operation;
+  const std::string request = signedRequest(wharfPort, target, body, service);
+  if (noPeer) {
+    LoadResult r = load(wharfPort, connections, seconds, request);
+    fmt::print("{} requests in {:.3f}s: {:.0f} req/s\n", r.requests, r.seconds, r.rate());
+    return 0;
+  }
   Moto moto(freePort());
   bool motoUp = moto.ready();
   if (!motoUp) fmt::print(stderr, "api_bench: moto server did not start; reporting wharf only\n");
+  const std::string motoRequest = signedRequest(moto.port(), kClustersTarget, kClustersBody);
 
   std::vector<double> wharfRates, motoRates;
   try {
     for (int i = 0; i < runs; ++i) {
-      wharfRates.push_back(load(wharfPort, connections, seconds, target, body));
-      if (motoUp) motoRates.push_back(load(moto.port(), connections, seconds));
+      wharfRates.push_back(load(wharfPort, connections, seconds, request).rate());
+      if (motoUp) motoRates.push_back(load(moto.port(), connections, seconds, motoRequest).rate());
     }
   } catch (const std::exception& e) {  // returning (not aborting) lets ~Moto stop the moto server
     fmt::print(stderr, "api_bench: {}\n", e.what());

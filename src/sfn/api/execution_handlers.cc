@@ -80,7 +80,7 @@ Result<std::pair<ExecutionRecord, asl::DefinitionPtr>> prepare(SfnModel& m, cons
   r.stateMachineName = sm.name;
   r.name = name;
   r.express = express;
-  r.definition = std::make_shared<const std::string>(sm.definition);
+  r.definition = sm.definition;
   r.roleArn = sm.roleArn;
   r.input = std::move(input);
   return std::pair{std::move(r), sm.parsed};
@@ -146,17 +146,14 @@ Result<json::value> listExecutions(SfnModel& m, const json::object& in) {
                 "1 validation error detected: Value '" + *redriveFilter +
                     "' at 'redriveFilter' failed to satisfy constraint: Member must satisfy enum value set: "
                     "[REDRIVEN, NOT_REDRIVEN]");
-  std::vector<ExecutionRecord> all = m.engine->list(smArn);
+  std::vector<ExecutionRecord> selected = m.engine->list(smArn, [&](const ExecutionRecord& r) {
+    return (!filter || statusName(r) == *filter) &&
+           (!redriveFilter || (r.redriveCount > 0) == (*redriveFilter == "REDRIVEN"));
+  });
   std::vector<std::string> keys;
-  std::vector<const ExecutionRecord*> selected;
-  for (const auto& r : all) {
-    if (filter && statusName(r) != *filter) continue;
-    if (redriveFilter && (r.redriveCount > 0) != (*redriveFilter == "REDRIVEN")) continue;
-    keys.push_back(r.executionArn);
-    selected.push_back(&r);
-  }
+  for (const auto& r : selected) keys.push_back(r.executionArn);
   return listPage(in, keys, "executions", [&](size_t i) -> json::value {
-    const ExecutionRecord& r = *selected[i];
+    const ExecutionRecord& r = selected[i];
     json::object o{{"executionArn", r.executionArn},
                    {"stateMachineArn", r.stateMachineArn},
                    {"name", r.name},

@@ -21,7 +21,8 @@
 namespace wharf::sfn {
 
 struct StateMachineEntry {
-  std::string arn, name, definition, roleArn, type = "STANDARD", description, revisionId;
+  std::string arn, name, roleArn, type = "STANDARD", description, revisionId;
+  std::shared_ptr<const std::string> definition;  // shared with the records of its executions
   boost::json::value loggingConfiguration, tracingConfiguration;
   int64_t creationMillis = 0, updateMillis = 0;
   asl::DefinitionPtr parsed;  // not stored; parsed on load

@@ -19,7 +19,7 @@ constexpr std::string_view kTags = "sfn_tags";
 json::object machineToJson(const StateMachineEntry& m) {
   return json::object{{"arn", m.arn},
                       {"name", m.name},
-                      {"definition", m.definition},
+                      {"definition", *m.definition},
                       {"roleArn", m.roleArn},
                       {"type", m.type},
                       {"description", m.description},
@@ -163,7 +163,7 @@ Result<void> loadModels(SfnModel& m) {
     StateMachineEntry e;
     e.arn = stringField(*o, "arn");
     e.name = stringField(*o, "name");
-    e.definition = stringField(*o, "definition");
+    e.definition = std::make_shared<const std::string>(stringField(*o, "definition"));
     e.roleArn = stringField(*o, "roleArn");
     e.type = stringField(*o, "type", "STANDARD");
     e.description = stringField(*o, "description");
@@ -172,7 +172,7 @@ Result<void> loadModels(SfnModel& m) {
     e.tracingConfiguration = o->contains("tracingConfiguration") ? o->at("tracingConfiguration") : json::value();
     e.creationMillis = intField(*o, "creationMillis", 0);
     e.updateMillis = intField(*o, "updateMillis", 0);
-    auto parsed = asl::parseDefinition(e.definition);
+    auto parsed = asl::parseDefinition(*e.definition);
     if (parsed) e.parsed = *parsed;
     m.machines[e.arn] = std::move(e);
     return true;

@@ -36,7 +36,7 @@ Result<json::value> createStateMachine(SfnModel& m, const json::object& in) {
   StateMachineEntry e;
   e.arn = m.arn("stateMachine", name);
   e.name = name;
-  e.definition = definition;
+  e.definition = std::make_shared<const std::string>(std::move(definition));
   e.roleArn = stringField(in, "roleArn");
   e.type = stringField(in, "type", "STANDARD");
   e.description = stringField(in, "versionDescription");
@@ -49,7 +49,7 @@ Result<json::value> createStateMachine(SfnModel& m, const json::object& in) {
   std::lock_guard lock(m.mu);
   if (auto it = m.machines.find(e.arn); it != m.machines.end()) {
     const auto& old = it->second;
-    if (old.definition != e.definition || old.roleArn != e.roleArn || old.type != e.type)
+    if (*old.definition != *e.definition || old.roleArn != e.roleArn || old.type != e.type)
       return fail(ErrorCode::kConflict, "StateMachineAlreadyExists", "State Machine Already Exists: '" + e.arn + "'");
     return json::object{{"stateMachineArn", old.arn}, {"creationDate", epochSeconds(old.creationMillis)}};
   }
@@ -68,7 +68,7 @@ json::object describeMachine(const StateMachineEntry& e) {
   return json::object{{"stateMachineArn", e.arn},
                       {"name", e.name},
                       {"status", "ACTIVE"},
-                      {"definition", e.definition},
+                      {"definition", *e.definition},
                       {"roleArn", e.roleArn},
                       {"type", e.type},
                       {"creationDate", epochSeconds(e.creationMillis)},
@@ -109,7 +109,7 @@ Result<json::value> updateStateMachine(SfnModel& m, const json::object& in) {
   if (it == m.machines.end()) return machineMissing(arn);
   StateMachineEntry e = it->second;
   if (definition) {
-    e.definition = *definition;
+    e.definition = std::make_shared<const std::string>(std::move(*definition));
     e.parsed = parsed;
   }
   if (role) e.roleArn = *role;

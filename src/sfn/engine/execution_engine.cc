@@ -707,7 +707,7 @@ class ExecutionEngine::Impl {
     return e->rec;
   }
 
-  std::vector<ExecutionRecord> list(const std::string& smArn) const {
+  std::vector<ExecutionRecord> list(const std::string& smArn, const RecordFilter& keep) const {
     std::vector<ExecPtr> all;
     {
       std::shared_lock lock(execs_mu_);
@@ -716,7 +716,7 @@ class ExecutionEngine::Impl {
     std::vector<ExecutionRecord> out;
     for (const auto& e : all) {
       std::lock_guard lock(e->mu);
-      if (smArn.empty() || e->rec.stateMachineArn == smArn) out.push_back(e->rec);
+      if ((smArn.empty() || e->rec.stateMachineArn == smArn) && (!keep || keep(e->rec))) out.push_back(e->rec);
     }
     std::sort(out.begin(), out.end(), [](const ExecutionRecord& a, const ExecutionRecord& b) {
       return a.startMillis != b.startMillis ? a.startMillis > b.startMillis : a.executionArn > b.executionArn;
@@ -840,8 +840,8 @@ std::optional<ExecutionRecord> ExecutionEngine::describe(const std::string& exec
   return impl_->describe(executionArn);
 }
 
-std::vector<ExecutionRecord> ExecutionEngine::list(const std::string& stateMachineArn) const {
-  return impl_->list(stateMachineArn);
+std::vector<ExecutionRecord> ExecutionEngine::list(const std::string& stateMachineArn, const RecordFilter& keep) const {
+  return impl_->list(stateMachineArn, keep);
 }
 
 Result<std::vector<boost::json::object>> ExecutionEngine::history(const std::string& executionArn, int64_t firstId,
