@@ -142,12 +142,10 @@ Result<json::value> TaskRunner::runTask(const json::object& input) {
   agent::NodeResources capacity = ctx_.agent.resources();
   std::string node = ctx_.containerInstanceArn(stringOr(prepared->cluster->doc, "clusterName", ""));
   std::vector<scheduler::Resources> demands;
-  // Fargate has no container instance to run out of CPU on: the node's CPUs are shared by time
-  // (each task still gets its CFS quota), so only memory, which cannot be shared, limits placement.
-  const bool cpuIsReserved = launchTypeOf(input) != "FARGATE";
+  const std::string launchType = launchTypeOf(input);
   for (const agent::TaskSpec& spec : prepared->specs) {
-    TaskDemand d = demandOf(spec);
-    demands.push_back({cpuIsReserved ? d.cpuUnits : 0, d.memoryMiB});
+    TaskDemand d = demandOf(spec, launchType);
+    demands.push_back({d.cpuUnits, d.memoryMiB});
   }
   auto plan = scheduler::placeBinpack(
       {{node, {capacity.cpuUnits, capacity.memoryMiB}, {reserved.cpuUnits, reserved.memoryMiB}}}, demands);

@@ -95,7 +95,7 @@ Entity newTaskEntity(const NewTask& p, const Arns& arns, IdGenerator& ids) {
     if (c.essential) essential.push_back(json::string(c.name));
   }
   task.internal["essential"] = std::move(essential);
-  TaskRegistry::setDemand(task, demandOf(spec));
+  TaskRegistry::setDemand(task, demandOf(spec, p.launchType));
   return task;
 }
 

@@ -164,7 +164,7 @@ Result<agent::TaskSpec> buildTaskSpec(const json::object& td, const json::object
   return spec;
 }
 
-TaskDemand demandOf(const agent::TaskSpec& spec) {
+TaskDemand demandOf(const agent::TaskSpec& spec, std::string_view launchType) {
   TaskDemand demand;
   for (const agent::ContainerSpec& c : spec.containers) {
     demand.cpuUnits += c.cpu;
@@ -172,6 +172,7 @@ TaskDemand demandOf(const agent::TaskSpec& spec) {
   }
   if (spec.cpu > 0) demand.cpuUnits = spec.cpu;
   if (spec.memoryMiB) demand.memoryMiB = *spec.memoryMiB;
+  if (launchType == "FARGATE") demand.cpuUnits = 0;
   return demand;
 }
 

@@ -4,6 +4,7 @@
 
 #include <boost/json.hpp>
 #include <string>
+#include <string_view>
 
 #include "agent/task_spec.h"
 #include "common/result.h"
@@ -24,10 +25,12 @@ Result<agent::TaskSpec> buildTaskSpec(const boost::json::object& taskDefinition,
                                       const TaskIdentity& identity);
 
 // What the task reserves on a node: task-level cpu/memory, else the sum over its containers.
+// Fargate has no container instance to run out of CPU on: the node's CPUs are shared by time (each
+// task still gets its CFS quota), so a FARGATE launch reserves memory only, which cannot be shared.
 struct TaskDemand {
   int cpuUnits = 0;
   int memoryMiB = 0;
 };
-TaskDemand demandOf(const agent::TaskSpec& spec);
+TaskDemand demandOf(const agent::TaskSpec& spec, std::string_view launchType);
 
 }  // namespace wharf::ecs

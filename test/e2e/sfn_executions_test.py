@@ -124,6 +124,21 @@ class SfnExecutionsTest(unittest.TestCase):
         with self.assertRaises(self.sfn.exceptions.TaskTimedOut):
             self.sfn.send_task_success(taskToken=second["taskToken"], output="{}")
 
+    def test_missed_heartbeat_is_caught_as_heartbeat_timeout(self):
+        # AWS reports a missed heartbeat as States.Timeout; Retry and Catch also know it by
+        # States.HeartbeatTimeout, which lets a workflow tell it from the state's TimeoutSeconds.
+        act = self.sfn.create_activity(name="silent")["activityArn"]
+        sm = self.machine("silent", {"StartAt": "Work", "States": {
+            "Work": {"Type": "Task", "Resource": act, "HeartbeatSeconds": 1, "TimeoutSeconds": 60, "End": True,
+                     "Catch": [{"ErrorEquals": ["States.HeartbeatTimeout"], "ResultPath": "$.missed",
+                                "Next": "NoHeartbeat"}]},
+            "NoHeartbeat": {"Type": "Pass", "End": True}}})
+        arn = self.sfn.start_execution(stateMachineArn=sm, input='{"job":3}')["executionArn"]
+        self.sfn.get_activity_task(activityArn=act, workerName="mute")
+        d = wait_done(self.sfn, arn)
+        self.assertEqual(d["status"], "SUCCEEDED")
+        self.assertEqual(json.loads(d["output"]), {"job": 3, "missed": {"Error": "States.Timeout", "Cause": ""}})
+
     def test_long_poll_waits_for_work(self):
         act = self.sfn.create_activity(name="later")["activityArn"]
         sm = self.machine("later", {"StartAt": "W", "States": {"W": {"Type": "Task", "Resource": act, "End": True}}})

@@ -123,6 +123,21 @@ TEST_F(RunTask, TasksThatDoNotFitBecomeFailures) {
             "RESOURCE:CPU");
 }
 
+TEST_F(RunTask, RunningFargateTasksLeaveTheNodesCpuToEc2Tasks) {
+  agent_.nodeResources = {1024, 100000};
+  for (int i = 0; i < 2; ++i) {
+    ok("RunTask", R"({"taskDefinition":"api","launchType":"FARGATE","networkConfiguration":
+      {"awsvpcConfiguration":{"subnets":["s"]}}})");
+  }
+  auto ec2 = ok("RunTask", R"({"taskDefinition":"job","overrides":{"cpu":"1024"}})");
+  EXPECT_EQ(ec2.at("tasks").as_array().size(), 1u);
+  EXPECT_EQ(str(ok("RunTask", R"({"taskDefinition":"job","overrides":{"cpu":"1"}})")
+                    .at("failures")
+                    .as_array()[0]
+                    .at("reason")),
+            "RESOURCE:CPU");
+}
+
 TEST_F(RunTask, ClientTokenMakesRunTaskIdempotent) {
   auto first = ok("RunTask", R"({"taskDefinition":"job","count":2,"clientToken":"t-1"})");
   auto again = ok("RunTask", R"({"taskDefinition":"job","count":2,"clientToken":"t-1"})");
