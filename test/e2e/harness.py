@@ -106,3 +106,17 @@ class WharfServer:
             return json.loads(r.stdout) if r.stdout.strip() else {}
         except json.JSONDecodeError:
             return r.stdout
+
+
+SFN_ROLE = "arn:aws:iam::123456789012:role/wharf-e2e"
+
+
+def wait_done(sfn, arn, timeout=30):
+    """Polls DescribeExecution until the execution has ended; returns that description."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        d = sfn.describe_execution(executionArn=arn)
+        if d["status"] != "RUNNING":
+            return d
+        time.sleep(0.1)
+    raise AssertionError(f"{arn} still RUNNING")

@@ -10,7 +10,7 @@ import tempfile
 import time
 import unittest
 
-from harness import WharfServer, busybox_archive
+from harness import WharfServer, busybox_archive, wait_done
 
 ROLE = "arn:aws:iam::123456789012:role/batch-workflow"
 SUBNETS = ["subnet-0123456789abcdef0"]
@@ -76,15 +76,6 @@ WORKFLOW = {
     },
 }
 
-
-def wait_done(sfn, arn, timeout=180):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        d = sfn.describe_execution(executionArn=arn)
-        if d["status"] != "RUNNING":
-            return d
-        time.sleep(0.2)
-    raise AssertionError(f"{arn} still RUNNING")
 
 
 class BatchWorkflowTest(unittest.TestCase):
@@ -167,7 +158,7 @@ class BatchWorkflowTest(unittest.TestCase):
     def test_1_ten_tasks_run_with_overrides(self):
         spec = self.spec("run1", "copier", [f"object-{i}.txt" for i in range(10)])
         arn = self.start(spec, "ten-tasks")
-        d = wait_done(self.sfn, arn)
+        d = wait_done(self.sfn, arn, timeout=180)
         self.assertEqual(d["status"], "SUCCEEDED", d.get("cause"))
         self.assertEqual(json.loads(d["output"])["results"], self.succeeded(spec))
         tasks = self.cluster_tasks("run1")
@@ -182,7 +173,7 @@ class BatchWorkflowTest(unittest.TestCase):
 
     def test_2_failing_task_is_retried_twice_then_caught(self):
         spec = self.spec("run2", "copier", ["object-0.txt", "missing.txt", "object-2.txt"])
-        d = wait_done(self.sfn, self.start(spec, "one-fails"))
+        d = wait_done(self.sfn, self.start(spec, "one-fails"), timeout=180)
         self.assertEqual(d["status"], "SUCCEEDED", d.get("cause"))
         results = json.loads(d["output"])["results"]
         self.assertEqual(results[1], {"taskName": "run2-1", "status": "FAILED", "error": "States.TaskFailed"})
@@ -225,7 +216,7 @@ class BatchWorkflowTest(unittest.TestCase):
         self.server.start()
         type(self).connect()
         self.assertEqual(self.sfn.describe_execution(executionArn=arn)["status"], "RUNNING")
-        d = wait_done(self.sfn, arn)
+        d = wait_done(self.sfn, arn, timeout=180)
         self.assertEqual(d["status"], "SUCCEEDED", d.get("cause"))
         self.assertEqual(json.loads(d["output"]), dict(spec, results=self.succeeded(spec)))
         tasks = self.cluster_tasks("run4")

@@ -7,19 +7,9 @@ import unittest
 import boto3
 from botocore.config import Config
 
-from harness import ACCESS_KEY, REGION, SECRET_KEY, WharfServer
+from harness import ACCESS_KEY, REGION, SECRET_KEY, WharfServer, wait_done
+from harness import SFN_ROLE as ROLE
 
-ROLE = "arn:aws:iam::123456789012:role/wharf-e2e"
-
-
-def wait_done(sfn, arn, timeout=30):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        d = sfn.describe_execution(executionArn=arn)
-        if d["status"] != "RUNNING":
-            return d
-        time.sleep(0.1)
-    raise AssertionError(f"{arn} still RUNNING")
 
 
 class SfnExecutionsTest(unittest.TestCase):

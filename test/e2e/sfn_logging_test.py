@@ -4,22 +4,12 @@ import json
 import time
 import unittest
 
-from harness import WharfServer
-
-ROLE = "arn:aws:iam::123456789012:role/wharf-e2e"
+from harness import WharfServer, wait_done
+from harness import SFN_ROLE as ROLE
 PASS = {"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": {"ok": True}, "End": True}}}
 FAIL = {"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "Boom", "Cause": "it broke"}}}
 MESSAGE_KEYS = ["id", "type", "details", "previous_event_id", "event_timestamp", "execution_arn", "redrive_count"]
 
-
-def wait_done(sfn, arn, timeout=30):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        d = sfn.describe_execution(executionArn=arn)
-        if d["status"] != "RUNNING":
-            return d
-        time.sleep(0.1)
-    raise AssertionError(f"{arn} still RUNNING")
 
 
 class SfnLoggingTest(unittest.TestCase):

@@ -1,11 +1,10 @@
 """RedriveExecution end to end: a real `wharf server` driven by boto3, including a redrive that
 survives kill -9."""
 import json
-import time
 import unittest
 
-from harness import WharfServer
-from sfn_executions_test import ROLE, wait_done
+from harness import SFN_ROLE as ROLE
+from harness import WharfServer, wait_done
 
 
 def history_types(sfn, arn):
