@@ -7,6 +7,7 @@ import signal
 import subprocess
 import tempfile
 import time
+import unittest
 
 import boto3
 from botocore.config import Config
@@ -120,3 +121,14 @@ def wait_done(sfn, arn, timeout=30):
             return d
         time.sleep(0.1)
     raise AssertionError(f"{arn} still RUNNING")
+
+
+class ServerTestCase(unittest.TestCase):
+    """One server for the whole class, with a Step Functions client; stopped even when set-up fails."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = WharfServer()
+        cls.addClassCleanup(cls.server.cleanup)
+        cls.server.start()
+        cls.sfn = cls.server.client("stepfunctions")

@@ -7,21 +7,11 @@ import unittest
 import boto3
 from botocore.config import Config
 
-from harness import ACCESS_KEY, REGION, SECRET_KEY, WharfServer, wait_done
+from harness import ACCESS_KEY, REGION, SECRET_KEY, ServerTestCase, WharfServer, wait_done
 from harness import SFN_ROLE as ROLE
 
 
-
-class SfnExecutionsTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.server = WharfServer().start()
-        cls.sfn = cls.server.client("stepfunctions")
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.cleanup()
-
+class SfnExecutionsTest(ServerTestCase):
     def machine(self, name, definition, type_="STANDARD"):
         return self.sfn.create_state_machine(name=name, definition=json.dumps(definition), roleArn=ROLE,
                                              type=type_)["stateMachineArn"]

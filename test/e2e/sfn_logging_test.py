@@ -4,24 +4,19 @@ import json
 import time
 import unittest
 
-from harness import WharfServer, wait_done
 from harness import SFN_ROLE as ROLE
+from harness import ServerTestCase, wait_done
+
 PASS = {"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": {"ok": True}, "End": True}}}
 FAIL = {"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "Boom", "Cause": "it broke"}}}
 MESSAGE_KEYS = ["id", "type", "details", "previous_event_id", "event_timestamp", "execution_arn", "redrive_count"]
 
 
-
-class SfnLoggingTest(unittest.TestCase):
+class SfnLoggingTest(ServerTestCase):
     @classmethod
     def setUpClass(cls):
-        cls.server = WharfServer().start()
-        cls.sfn = cls.server.client("stepfunctions")
+        super().setUpClass()
         cls.logs = cls.server.client("logs")
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.cleanup()
 
     def group(self, name):
         self.logs.create_log_group(logGroupName=name)

@@ -4,23 +4,14 @@ import json
 import unittest
 
 from harness import SFN_ROLE as ROLE
-from harness import WharfServer, wait_done
+from harness import ServerTestCase, WharfServer, wait_done
 
 
 def history_types(sfn, arn):
     return [e["type"] for e in sfn.get_execution_history(executionArn=arn, maxResults=1000)["events"]]
 
 
-class SfnRedriveTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.server = WharfServer().start()
-        cls.sfn = cls.server.client("stepfunctions")
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.cleanup()
-
+class SfnRedriveTest(ServerTestCase):
     def test_failed_activity_is_redriven_and_succeeds(self):
         sfn = self.sfn
         act = sfn.create_activity(name="flaky")["activityArn"]
