@@ -7,7 +7,7 @@ packages=(
   libsqlite3-dev libpq-dev libssl-dev libcli11-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libarchive-dev zlib1g-dev
-  runc crun iproute2 nftables busybox-static awscli python3 curl
+  runc crun iproute2 nftables busybox-static awscli python3 curl nodejs
 )
 missing=()
 for p in "${packages[@]}"; do
