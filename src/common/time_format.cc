@@ -1,7 +1,8 @@
 #include "common/time_format.h"
 
+#include <fmt/format.h>
+
 #include <charconv>
-#include <cstdio>
 #include <ctime>
 
 namespace wharf {
@@ -47,10 +48,8 @@ std::tm utcFields(system_clock::time_point t, int& millis) {
 std::string toIso8601(system_clock::time_point t) {
   int ms;
   std::tm tm = utcFields(t, ms);
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
-  return buf;
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                     tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
 }
 
 std::optional<system_clock::time_point> parseIso8601(std::string_view s) {
@@ -95,10 +94,8 @@ std::optional<system_clock::time_point> parseIso8601(std::string_view s) {
 std::string toAmzDate(system_clock::time_point t) {
   int ms;
   std::tm tm = utcFields(t, ms);
-  char buf[20];
-  std::snprintf(buf, sizeof buf, "%04d%02d%02dT%02d%02d%02dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                tm.tm_hour, tm.tm_min, tm.tm_sec);
-  return buf;
+  return fmt::format("{:04}{:02}{:02}T{:02}{:02}{:02}Z", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+                     tm.tm_min, tm.tm_sec);
 }
 
 std::optional<system_clock::time_point> parseAmzDate(std::string_view s) {

@@ -13,7 +13,7 @@ std::unexpected<Error> executionMissing(const std::string& arn) {
   return fail(ErrorCode::kNotFound, "ExecutionDoesNotExist", "Execution Does Not Exist: '" + arn + "'");
 }
 
-std::string statusName(const ExecutionRecord& r) { return std::string(asl::executionStatusName(r.status)); }
+std::string statusName(const ExecutionSummary& r) { return std::string(asl::executionStatusName(r.status)); }
 
 json::object describeRecord(const ExecutionRecord& r) {
   json::object o{{"executionArn", r.executionArn},
@@ -48,7 +48,7 @@ std::optional<std::string> notRedrivable(SfnModel& m, const ExecutionRecord& r) 
   return std::nullopt;
 }
 
-void addRedriveCount(json::object& o, const ExecutionRecord& r) {
+void addRedriveCount(json::object& o, const ExecutionSummary& r) {
   o["redriveCount"] = r.redriveCount;
   if (r.redriveCount > 0) o["redriveDate"] = epochSeconds(r.redriveMillis);
 }
@@ -146,14 +146,14 @@ Result<json::value> listExecutions(SfnModel& m, const json::object& in) {
                 "1 validation error detected: Value '" + *redriveFilter +
                     "' at 'redriveFilter' failed to satisfy constraint: Member must satisfy enum value set: "
                     "[REDRIVEN, NOT_REDRIVEN]");
-  std::vector<ExecutionRecord> selected = m.engine->list(smArn, [&](const ExecutionRecord& r) {
+  std::vector<ExecutionSummary> selected = m.engine->list(smArn, [&](const ExecutionRecord& r) {
     return (!filter || statusName(r) == *filter) &&
            (!redriveFilter || (r.redriveCount > 0) == (*redriveFilter == "REDRIVEN"));
   });
   std::vector<std::string> keys;
   for (const auto& r : selected) keys.push_back(r.executionArn);
   return listPage(in, keys, "executions", [&](size_t i) -> json::value {
-    const ExecutionRecord& r = selected[i];
+    const ExecutionSummary& r = selected[i];
     json::object o{{"executionArn", r.executionArn},
                    {"stateMachineArn", r.stateMachineArn},
                    {"name", r.name},

@@ -707,18 +707,18 @@ class ExecutionEngine::Impl {
     return e->rec;
   }
 
-  std::vector<ExecutionRecord> list(const std::string& smArn, const RecordFilter& keep) const {
+  std::vector<ExecutionSummary> list(const std::string& smArn, const RecordFilter& keep) const {
     std::vector<ExecPtr> all;
     {
       std::shared_lock lock(execs_mu_);
       for (const auto& [arn, e] : execs_) all.push_back(e);
     }
-    std::vector<ExecutionRecord> out;
+    std::vector<ExecutionSummary> out;
     for (const auto& e : all) {
       std::lock_guard lock(e->mu);
       if ((smArn.empty() || e->rec.stateMachineArn == smArn) && (!keep || keep(e->rec))) out.push_back(e->rec);
     }
-    std::sort(out.begin(), out.end(), [](const ExecutionRecord& a, const ExecutionRecord& b) {
+    std::sort(out.begin(), out.end(), [](const ExecutionSummary& a, const ExecutionSummary& b) {
       return a.startMillis != b.startMillis ? a.startMillis > b.startMillis : a.executionArn > b.executionArn;
     });
     return out;
@@ -840,7 +840,7 @@ std::optional<ExecutionRecord> ExecutionEngine::describe(const std::string& exec
   return impl_->describe(executionArn);
 }
 
-std::vector<ExecutionRecord> ExecutionEngine::list(const std::string& stateMachineArn, const RecordFilter& keep) const {
+std::vector<ExecutionSummary> ExecutionEngine::list(const std::string& stateMachineArn, const RecordFilter& keep) const {
   return impl_->list(stateMachineArn, keep);
 }
 

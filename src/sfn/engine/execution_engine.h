@@ -94,9 +94,9 @@ class ExecutionEngine final : public TaskOutcomeSink {
 
   std::optional<ExecutionRecord> describe(const std::string& executionArn) const;
   // Executions of one state machine (all when empty) that `keep` accepts (all when unset), newest
-  // first. Only kept records are copied: ListExecutions of RUNNING ones stays cheap among many ended.
+  // first. Only the summaries of kept records are copied, so a page stays cheap among many.
   using RecordFilter = std::function<bool(const ExecutionRecord&)>;
-  std::vector<ExecutionRecord> list(const std::string& stateMachineArn, const RecordFilter& keep = {}) const;
+  std::vector<ExecutionSummary> list(const std::string& stateMachineArn, const RecordFilter& keep = {}) const;
   // Events [firstId, firstId + limit) of a standard execution, in the API's JSON shape.
   Result<std::vector<boost::json::object>> history(const std::string& executionArn, int64_t firstId,
                                                    size_t limit) const;
