@@ -85,7 +85,7 @@ std::vector<double> bareRunc(const Image& image, const fs::path& dir, const std:
                         ",workdir=" + (bundle / "work").string();
   mount("overlay", (bundle / "rootfs").c_str(), "overlay", 0, overlay.c_str());
   TaskSpec t = trueTask(0);
-  auto config = buildOciConfig({t, t.containers[0], image, ""},
+  auto config = buildOciConfig({t, t.containers[0], image, "", ""},
                                BundleOptions{.rootfs = "rootfs", .cgroupsPath = "/wharf-bench-bare", .initBinary = ""});
   std::ofstream(bundle / "config.json") << *config;
   std::vector<double> samples;

@@ -6,7 +6,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-system1.81-dev libboost-url1.81-dev
   libsqlite3-dev libpq-dev libssl-dev libcli11-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  libarchive-dev zlib1g-dev
+  libarchive-dev zlib1g-dev libseccomp-dev
   runc crun iproute2 nftables busybox-static awscli python3 curl nodejs
 )
 missing=()

@@ -48,6 +48,11 @@ struct ContainerSpec {
   std::optional<std::string> user;  // "uid", "uid:gid", or a name from the image's /etc/passwd
   bool readonlyRootFilesystem = false;
   bool initProcessEnabled = false;
+  // linuxParameters.capabilities: names as ECS writes them ("SYS_ADMIN", "ALL"), applied to
+  // Docker's default set the way Docker applies them.
+  std::vector<std::string> capabilitiesAdd;
+  std::vector<std::string> capabilitiesDrop;
+  bool seccompUnconfined = false;  // dockerSecurityOptions "seccomp=unconfined" (or "seccomp:unconfined")
   int cpu = 0;                          // CPU units (1024 = one vCPU); 0 = no own limit
   std::optional<int> memoryMiB;         // hard limit
   std::optional<int> memoryReservationMiB;

@@ -79,7 +79,13 @@ Result<agent::ContainerSpec> containerOf(const json::object& c, const json::obje
   spec.readonlyRootFilesystem = boolOr(c, "readonlyRootFilesystem", false);
   if (const json::object* linuxParams = optObject(c, "linuxParameters")) {
     spec.initProcessEnabled = boolOr(*linuxParams, "initProcessEnabled", false);
+    if (const json::object* caps = optObject(*linuxParams, "capabilities")) {
+      spec.capabilitiesAdd = stringList(*caps, "add");
+      spec.capabilitiesDrop = stringList(*caps, "drop");
+    }
   }
+  for (const std::string& option : stringList(c, "dockerSecurityOptions"))
+    if (option == "seccomp=unconfined" || option == "seccomp:unconfined") spec.seccompUnconfined = true;
   spec.cpu = optInt32(c, "cpu").value_or(0);
   spec.memoryMiB = optInt32(c, "memory");
   spec.memoryReservationMiB = optInt32(c, "memoryReservation");

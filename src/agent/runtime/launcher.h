@@ -23,6 +23,7 @@ struct LaunchRequest {
   const ContainerSpec& container;
   const Image& image;
   std::string netnsPath;  // namespace to join; empty = a new empty one, or none in host mode
+  std::string ipv4;       // the task's address (awsvpc), for /etc/hosts; empty = unknown
 };
 
 struct ContainerStatus {

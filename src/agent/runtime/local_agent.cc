@@ -305,7 +305,7 @@ class LocalAgent final : public Agent {
         }
         c.phase = Phase::kStarting;
       }
-      auto started = launcher_->start({spec, spec.containers[i], images[i], network.netnsPath});
+      auto started = launcher_->start({spec, spec.containers[i], images[i], network.netnsPath, network.ipv4});
       if (!started) return failLaunch(taskId, ref.container, errorText(started.error()));
       {
         std::lock_guard lock(mutex_);

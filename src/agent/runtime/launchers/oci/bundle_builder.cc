@@ -7,8 +7,11 @@
 #include <charconv>
 #include <fstream>
 #include <map>
+#include <set>
 
 #include "agent/runtime/container_process.h"
+#include "agent/runtime/launchers/oci/seccomp_bpf.h"
+#include "agent/runtime/launchers/oci/seccomp_profile.h"
 
 namespace wharf::agent {
 namespace {
@@ -21,6 +24,18 @@ constexpr const char* kDefaultCapabilities[] = {
     "CAP_MKNOD",   "CAP_NET_RAW",      "CAP_SETGID",           "CAP_SETUID",
     "CAP_SETFCAP", "CAP_SETPCAP",      "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT",
     "CAP_KILL",    "CAP_AUDIT_WRITE"};
+
+// Every capability of Linux 5.9 and later, for "ALL" and to refuse unknown names.
+// clang-format off
+constexpr const char* kAllCapabilities[] = {
+    "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL", "CAP_SETGID",
+    "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST",
+    "CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_IPC_LOCK", "CAP_IPC_OWNER", "CAP_SYS_MODULE", "CAP_SYS_RAWIO",
+    "CAP_SYS_CHROOT", "CAP_SYS_PTRACE", "CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE",
+    "CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE", "CAP_AUDIT_WRITE",
+    "CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM",
+    "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE"};
+// clang-format on
 
 constexpr const char* kMaskedPaths[] = {
     "/proc/acpi",       "/proc/asound",      "/proc/kcore",       "/proc/keys", "/proc/latency_stats",
@@ -90,6 +105,40 @@ Result<json::array> rlimits(const std::vector<Ulimit>& ulimits) {
   return out;
 }
 
+// "sys_admin" and "CAP_SYS_ADMIN" alike, as Docker accepts both.
+std::string kernelCapability(std::string name) {
+  std::transform(name.begin(), name.end(), name.begin(), ::toupper);
+  return name.starts_with("CAP_") || name == "ALL" ? name : "CAP_" + name;
+}
+
+}  // namespace
+
+// Docker's rules: with "ALL" added, every capability but the dropped ones; else the defaults (none
+// with "ALL" dropped) less the dropped ones, plus the added ones.
+Result<std::set<std::string>> containerCapabilities(const ContainerSpec& c) {
+  std::set<std::string> all(std::begin(kAllCapabilities), std::end(kAllCapabilities));
+  std::set<std::string> add, drop;
+  for (auto [names, into] : {std::pair{&c.capabilitiesAdd, &add}, std::pair{&c.capabilitiesDrop, &drop}}) {
+    for (const auto& n : *names) {
+      std::string cap = kernelCapability(n);
+      if (cap != "ALL" && !all.contains(cap))
+        return invalidParameter("unknown capability: " + n, "CannotStartContainerError");
+      into->insert(cap);
+    }
+  }
+  std::set<std::string> caps;
+  if (add.contains("ALL")) {
+    caps = all;
+  } else if (!drop.contains("ALL")) {
+    caps.insert(std::begin(kDefaultCapabilities), std::end(kDefaultCapabilities));
+  }
+  for (const auto& d : drop) caps.erase(d);
+  if (!add.contains("ALL")) caps.insert(add.begin(), add.end());
+  return caps;
+}
+
+namespace {
+
 json::object resources(const TaskSpec& task, const ContainerSpec& c) {
   json::object r{{"devices", json::array{json::object{{"allow", false}, {"access", "rwm"}}}}};
   if (auto mib = c.memoryMiB ? c.memoryMiB : task.memoryMiB) {
@@ -124,6 +173,14 @@ json::array mounts(const ContainerSpec& c, const BundleOptions& options) {
                      {"type", "bind"},
                      {"source", b.hostPath},
                      {"options", strings(std::vector<std::string>{"rbind", "rprivate", b.readOnly ? "ro" : "rw"})}});
+  // Per-container files, so writes to them stay the container's (as with Docker).
+  for (auto [dest, source] :
+       {std::pair{"/etc/hosts", &options.hostsPath}, {"/etc/resolv.conf", &options.resolvConfPath}})
+    if (!source->empty())
+      m.push_back(json::object{{"destination", dest},
+                               {"type", "bind"},
+                               {"source", *source},
+                               {"options", strings(std::vector<std::string>{"bind", "nosuid", "nodev", "noexec"})}});
   if (c.initProcessEnabled)
     m.push_back(json::object{{"destination", kContainerInitPath},
                              {"type", "bind"},
@@ -204,7 +261,9 @@ Result<std::string> buildOciConfig(const LaunchRequest& r, const BundleOptions& 
   if (c.initProcessEnabled) {
     process->args.insert(process->args.begin(), {kContainerInitPath, "init", "--"});
   }
-  json::array caps = strings(kDefaultCapabilities);
+  auto held = containerCapabilities(c);
+  if (!held) return std::unexpected(held.error());
+  json::array caps = strings(*held);
   json::object userObj{{"uid", user->uid}, {"gid", user->gid}};
   if (!user->additionalGids.empty()) userObj["additionalGids"] = strings(user->additionalGids);
   json::object config{{"ociVersion", "1.0.2"},
@@ -225,6 +284,11 @@ Result<std::string> buildOciConfig(const LaunchRequest& r, const BundleOptions& 
                         {"resources", resources(r.task, c)},
                         {"maskedPaths", strings(kMaskedPaths)},
                         {"readonlyPaths", strings(kReadonlyPaths)}}}};
+  if (!c.seccompUnconfined) {
+    config["linux"].as_object()["seccomp"] = defaultSeccompProfile(*held);
+    if (!options.seccompBpf.empty())
+      config["annotations"] = json::object{{kCrunSeccompBpfAnnotation, options.seccompBpf}};
+  }
   if (r.task.networkMode != NetworkMode::kHost) config["hostname"] = hostname;
   return json::serialize(config);
 }

@@ -12,10 +12,15 @@
 #include <csignal>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "agent/runtime/container_process.h"
 #include "agent/runtime/launchers/oci/bundle_builder.h"
+#include "agent/runtime/launchers/oci/etc_files.h"
 #include "agent/runtime/launchers/oci/sealed_binary.h"
+#include "agent/runtime/launchers/oci/seccomp_bpf.h"
+#include "agent/runtime/launchers/oci/seccomp_profile.h"
 #include "agent/runtime/supervisor_client.h"
 
 namespace wharf::agent {
@@ -48,6 +53,32 @@ UniqueFd runtimeCopy(const std::string& runtime) {
   return copy ? std::move(*copy) : UniqueFd();
 }
 
+// Empty when the file cannot be read (a host without /etc/resolv.conf has no name servers).
+std::string hostFile(const char* path) {
+  std::ifstream in(path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Writes the container's /etc/hosts and /etc/resolv.conf into `dir` and names them in `options`;
+// nothing for an image without /etc, whose programs would not look there.
+Result<void> writeEtcFiles(const LaunchRequest& r, const fs::path& dir, BundleOptions& options) {
+  std::error_code ec;
+  if (!fs::is_directory(fs::path(r.image.rootfs) / "etc", ec)) return {};
+  NetworkMode mode = r.task.networkMode;
+  std::string hosts = containerHosts(mode, taskHostname(r.task.taskId), r.ipv4, hostFile("/etc/hosts"));
+  options.hostsPath = (dir / "hosts").string();
+  options.resolvConfPath = (dir / "resolv.conf").string();
+  std::string resolvConf = containerResolvConf(mode, hostFile("/etc/resolv.conf"));
+  for (auto [path, text] : {std::pair{&options.hostsPath, &hosts}, {&options.resolvConfPath, &resolvConf}}) {
+    if (auto w = writeFileAtomic(*path, *text); !w) return w;
+    // Readable by any user of the container, whatever the server's umask.
+    fs::permissions(*path, fs::perms(0644), ec);
+  }
+  return {};
+}
+
 int runAndWait(const std::vector<std::string>& args) {
   std::vector<char*> argv;
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
@@ -78,7 +109,21 @@ OciLauncher::OciLauncher(OciLauncherConfig config)
     : config_(std::move(config)),
       layout_(config_.dataDir),
       hiddenMount_(mountHiddenFrom(config_.runtimePath)),
-      runtimeCopy_(runtimeCopy(config_.runtimePath)) {}
+      runtimeCopy_(runtimeCopy(config_.runtimePath)),
+      precompileSeccomp_(fs::path(config_.runtimePath).filename() == "crun") {}
+
+std::string OciLauncher::precompiledSeccomp(const ContainerSpec& container) {
+  if (!precompileSeccomp_ || container.seccompUnconfined) return "";
+  auto caps = containerCapabilities(container);
+  if (!caps) return "";  // the config build reports it
+  std::lock_guard lock(seccompMutex_);
+  auto it = seccompPrograms_.find(*caps);
+  if (it == seccompPrograms_.end()) {
+    auto program = compileSeccompBpf(defaultSeccompProfile(*caps));
+    it = seccompPrograms_.emplace(*caps, program ? *program : "").first;
+  }
+  return it->second;
+}
 
 Result<void> OciLauncher::prepareBundle(const LaunchRequest& request, const ContainerRef& ref) {
   fs::path dir = layout_.containerDir(ref);
@@ -87,7 +132,10 @@ Result<void> OciLauncher::prepareBundle(const LaunchRequest& request, const Cont
     fs::create_directories(dir / sub, ec);
     if (ec) return internalError("cannot create " + (dir / sub).string() + ": " + ec.message());
   }
-  BundleOptions options{.cgroupsPath = cgroupsPath(ref), .initBinary = config_.supervisorPath};
+  BundleOptions options{.cgroupsPath = cgroupsPath(ref),
+                        .initBinary = config_.supervisorPath,
+                        .seccompBpf = precompiledSeccomp(request.container)};
+  if (auto w = writeEtcFiles(request, dir, options); !w) return w;
   auto config = buildOciConfig(request, options);
   if (!config) return std::unexpected(config.error());
   if (auto w = writeFileAtomic((dir / "bundle/config.json").string(), *config); !w) return w;

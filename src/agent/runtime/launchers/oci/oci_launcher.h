@@ -2,7 +2,10 @@
 // filesystem, run by an OCI runtime (crun or runc) under a wharf-supervisor.
 #pragma once
 
+#include <map>
 #include <memory>
+#include <mutex>
+#include <set>
 #include <string>
 
 #include "agent/network/unique_fd.h"
@@ -37,11 +40,19 @@ class OciLauncher final : public Launcher {
 
  private:
   Result<void> prepareBundle(const LaunchRequest& request, const ContainerRef& ref);
+  // The container's seccomp program precompiled for crun, or empty (runc, or compilation failed:
+  // the runtime then compiles the profile itself).
+  std::string precompiledSeccomp(const ContainerSpec& container);
 
   OciLauncherConfig config_;
   RuntimeLayout layout_;
   std::string hiddenMount_;  // mount the runtime must not see (wharf-supervisor --hide-mount), or empty
   UniqueFd runtimeCopy_;     // sealed copy of the runtime (sealed_binary.h); invalid: run it by name
+  bool precompileSeccomp_;   // the runtime is crun, which takes a compiled filter
+  // Compiling costs as much as a quarter of a container start, and containers hold few distinct
+  // capability sets: one program per set.
+  std::mutex seccompMutex_;
+  std::map<std::set<std::string>, std::string> seccompPrograms_;
 };
 
 }  // namespace wharf::agent
