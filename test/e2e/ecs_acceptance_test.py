@@ -2,6 +2,7 @@
 Fargate task definition, 20 tasks with overrides, logs, stop, OOM, missing image, kill -9 recovery."""
 import json
 import os
+import shutil
 import tempfile
 import time
 import unittest
@@ -45,6 +46,7 @@ class EcsAcceptanceTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.work = tempfile.mkdtemp(prefix="wharf-e2e-img-")
+        cls.addClassCleanup(shutil.rmtree, cls.work, True)
         cls.server = WharfServer()
         cls.server.import_image("busybox:latest", busybox_archive(cls.work))
         cls.server.start()
