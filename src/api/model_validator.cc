@@ -9,6 +9,7 @@
 #include <limits>
 #include <optional>
 
+#include "common/clock.h"
 #include "common/time_format.h"
 
 namespace wharf::api {
@@ -344,7 +345,7 @@ class Rewriter {
     if (v.is_number()) return static_cast<int64_t>(std::llround(v.to_number<double>() * 1000));
     if (v.is_string()) {
       if (auto t = parseIso8601(v.get_string())) {
-        return std::chrono::duration_cast<std::chrono::milliseconds>(t->time_since_epoch()).count();
+        return wharf::epochMillis(*t);
       }
     }
     return v;

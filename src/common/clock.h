@@ -6,14 +6,17 @@
 
 namespace wharf {
 
+// Milliseconds since the Unix epoch, the unit the APIs' dates and the store's records use.
+inline int64_t epochMillis(std::chrono::system_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
 class Clock {
  public:
   virtual ~Clock() = default;
   // Wall-clock time; thread-safe.
   virtual std::chrono::system_clock::time_point now() const = 0;
-  int64_t nowMillis() const {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(now().time_since_epoch()).count();
-  }
+  int64_t nowMillis() const { return epochMillis(now()); }
 };
 
 class SystemClock final : public Clock {

@@ -5,6 +5,8 @@
 #include <charconv>
 #include <ctime>
 
+#include "common/clock.h"
+
 namespace wharf {
 namespace {
 
@@ -28,10 +30,7 @@ std::optional<system_clock::time_point> fromCivil(int y, int mo, int d, int h, i
 
 }  // namespace
 
-double toEpochSeconds(system_clock::time_point t) {
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-  return static_cast<double>(ms) / 1000.0;
-}
+double toEpochSeconds(system_clock::time_point t) { return static_cast<double>(epochMillis(t)) / 1000.0; }
 
 namespace {
 // Breaks t into UTC calendar fields and its millisecond part.

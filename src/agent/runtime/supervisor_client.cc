@@ -13,6 +13,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/clock.h"
+
 namespace wharf::agent {
 namespace {
 
@@ -144,10 +146,7 @@ ContainerStatus recoverContainerStatus(const RuntimeLayout& layout, const Contai
   s = readContainerStatus(layout, ref);
   if (s.state != ContainerStatus::State::kRunning) return s;
   auto now = std::chrono::system_clock::now();
-  boost::json::object o{
-      {"exitCode", nullptr},
-      {"reason", kSupervisorLost},
-      {"exitedAtMs", std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count()}};
+  boost::json::object o{{"exitCode", nullptr}, {"reason", kSupervisorLost}, {"exitedAtMs", epochMillis(now)}};
   (void)writeFileAtomic(layout.statusPath(ref), boost::json::serialize(o));
   return readContainerStatus(layout, ref);
 }

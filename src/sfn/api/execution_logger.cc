@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "common/clock.h"
+
 namespace wharf::sfn {
 namespace json = boost::json;
 
@@ -99,7 +101,7 @@ std::string logMessage(const asl::HistoryEvent& event, const ExecutionRecord& ex
   if (!includeExecutionData) {
     for (std::string_view key : {"input", "inputDetails", "output", "outputDetails"}) details.erase(key);
   }
-  auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(event.timestamp.time_since_epoch()).count();
+  int64_t millis = epochMillis(event.timestamp);
   json::object message;
   message["id"] = std::to_string(event.id);
   message["type"] = event.type;
@@ -161,7 +163,7 @@ ExecutionEventSink::Publish ExecutionLogger::prepare(const ExecutionRecord& exec
   std::deque<Entry> entries;
   for (const auto& event : events) {
     if (!isLogged(target.level, event.type)) continue;
-    auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(event.timestamp.time_since_epoch()).count();
+    int64_t millis = epochMillis(event.timestamp);
     entries.push_back(Entry{target.logGroup, logStreamName(execution.stateMachineName, millis, writerId_),
                             logs::NewEvent{millis, logMessage(event, execution, target.includeExecutionData)}});
   }

@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "common/clock.h"
 #include "sfn/jsonata/jsonata.h"
 
 namespace wharf::jsonata {
@@ -18,8 +19,7 @@ class CompiledExpression : public asl::JsonataExpression {
   Result<std::optional<boost::json::value>> evaluate(const boost::json::object& bindings,
                                                      const asl::JsonataEnvironment& env) const override {
     Limits limits;
-    limits.nowMillis =
-        static_cast<double>(std::chrono::duration_cast<std::chrono::milliseconds>(env.now.time_since_epoch()).count());
+    limits.nowMillis = static_cast<double>(epochMillis(env.now));
     if (IdGenerator* ids = env.ids) {
       limits.randomSeed = [ids] { return std::stoull(ids->hex(8), nullptr, 16); };
     }

@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "common/clock.h"
 #include "sfn/jsonata/json_convert.h"
 #include "sfn/jsonata/parser.h"
 
@@ -18,9 +19,7 @@ std::expected<Expression, JsonataError> Expression::compile(std::string_view tex
 std::expected<Value, JsonataError> Expression::evaluate(const Value& input,
                                                         const std::vector<std::pair<std::string, Value>>& bindings,
                                                         const Limits& limits) const {
-  double now = limits.nowMillis.value_or(static_cast<double>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-          .count()));
+  double now = limits.nowMillis.value_or(static_cast<double>(epochMillis(std::chrono::system_clock::now())));
   try {
     Evaluator ev(limits, now);
     auto env = std::make_shared<Frame>(nullptr);
