@@ -1,7 +1,7 @@
 """Step Functions over HTTP, against moto's Step Functions (real execution turned on) in the same run.
 
   t  durable state transitions/s: StartExecution of a 10-state Pass chain driven by build/bench/api_bench
-     (16 keep-alive connections, SigV4) for --seconds, then until every execution SUCCEEDED
+     (64 keep-alive connections, SigV4) for --seconds, then until every execution SUCCEEDED
   l  StartExecution -> SUCCEEDED latency of a one-state machine (boto3, polling DescribeExecution)
   f  fan-out wall time: Map over 1,000 items (MaxConcurrency 0) of a Pass iterator; and (wharf only,
      moto runs no containers) Map of 100 ecs:runTask.sync tasks running `true`

@@ -77,16 +77,12 @@ void getActivityTask(SfnModel& m, const json::object& in, api::Reply reply) {
 }  // namespace
 
 void registerActivityHandlers(SfnModel& m, api::Router& router) {
-  using Fn = Result<json::value> (*)(SfnModel&, const json::object&);
-  for (auto [op, fn] : std::initializer_list<std::pair<std::string_view, Fn>>{{"CreateActivity", createActivity},
-                                                                              {"DescribeActivity", describeActivity},
-                                                                              {"ListActivities", listActivities},
-                                                                              {"DeleteActivity", deleteActivity}}) {
-    router.add(kTarget, op, [&m, fn](const api::RequestContext&, const json::object& in) { return fn(m, in); });
-  }
-  router.addAsync(kTarget, "GetActivityTask", [&m](const api::RequestContext&, json::object in, api::Reply reply) {
-    getActivityTask(m, in, std::move(reply));
-  });
+  addHandlers(m, router,
+              {{"CreateActivity", createActivity},
+               {"DescribeActivity", describeActivity},
+               {"ListActivities", listActivities},
+               {"DeleteActivity", deleteActivity}});
+  addAsyncHandlers(m, router, {{"GetActivityTask", getActivityTask}});
 }
 
 }  // namespace wharf::sfn

@@ -249,24 +249,16 @@ Result<json::value> sendTaskHeartbeat(SfnModel& m, const json::object& in) {
 }  // namespace
 
 void registerExecutionHandlers(SfnModel& m, api::Router& router) {
-  using Fn = Result<json::value> (*)(SfnModel&, const json::object&);
-  for (auto [op, fn] :
-       std::initializer_list<std::pair<std::string_view, Fn>>{{"StopExecution", stopExecution},
-                                                              {"DescribeExecution", describeExecution},
-                                                              {"ListExecutions", listExecutions},
-                                                              {"GetExecutionHistory", getExecutionHistory},
-                                                              {"RedriveExecution", redriveExecution},
-                                                              {"SendTaskSuccess", sendTaskSuccess},
-                                                              {"SendTaskFailure", sendTaskFailure},
-                                                              {"SendTaskHeartbeat", sendTaskHeartbeat}}) {
-    router.add(kTarget, op, [&m, fn](const api::RequestContext&, const json::object& in) { return fn(m, in); });
-  }
-  router.addAsync(kTarget, "StartExecution", [&m](const api::RequestContext&, json::object in, api::Reply reply) {
-    startExecution(m, in, std::move(reply));
-  });
-  router.addAsync(kTarget, "StartSyncExecution", [&m](const api::RequestContext&, json::object in, api::Reply reply) {
-    startSyncExecution(m, in, std::move(reply));
-  });
+  addHandlers(m, router,
+              {{"StopExecution", stopExecution},
+               {"DescribeExecution", describeExecution},
+               {"ListExecutions", listExecutions},
+               {"GetExecutionHistory", getExecutionHistory},
+               {"RedriveExecution", redriveExecution},
+               {"SendTaskSuccess", sendTaskSuccess},
+               {"SendTaskFailure", sendTaskFailure},
+               {"SendTaskHeartbeat", sendTaskHeartbeat}});
+  addAsyncHandlers(m, router, {{"StartExecution", startExecution}, {"StartSyncExecution", startSyncExecution}});
 }
 
 }  // namespace wharf::sfn

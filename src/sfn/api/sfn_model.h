@@ -62,6 +62,14 @@ void registerStateMachineHandlers(SfnModel& model, api::Router& router);
 void registerExecutionHandlers(SfnModel& model, api::Router& router);
 void registerActivityHandlers(SfnModel& model, api::Router& router);
 
+// Registers each operation of an area's table under kTarget, its handler bound to `model`.
+using ModelHandler = Result<boost::json::value> (*)(SfnModel&, const boost::json::object&);
+using AsyncModelHandler = void (*)(SfnModel&, const boost::json::object&, api::Reply);
+void addHandlers(SfnModel& model, api::Router& router,
+                 std::initializer_list<std::pair<std::string_view, ModelHandler>> handlers);
+void addAsyncHandlers(SfnModel& model, api::Router& router,
+                      std::initializer_list<std::pair<std::string_view, AsyncModelHandler>> handlers);
+
 // Shared request helpers.
 inline constexpr std::string_view kTarget = "AWSStepFunctions";
 std::string stringField(const boost::json::object& in, std::string_view key, std::string fallback = {});

@@ -228,6 +228,22 @@ SfnService::~SfnService() = default;
 
 ExecutionEngine& SfnService::engine() { return *model_->engine; }
 
+void addHandlers(SfnModel& model, api::Router& router,
+                 std::initializer_list<std::pair<std::string_view, ModelHandler>> handlers) {
+  for (auto [op, fn] : handlers) {
+    router.add(kTarget, op, [&model, fn](const api::RequestContext&, const json::object& in) { return fn(model, in); });
+  }
+}
+
+void addAsyncHandlers(SfnModel& model, api::Router& router,
+                      std::initializer_list<std::pair<std::string_view, AsyncModelHandler>> handlers) {
+  for (auto [op, fn] : handlers) {
+    router.addAsync(kTarget, op, [&model, fn](const api::RequestContext&, json::object in, api::Reply reply) {
+      fn(model, in, std::move(reply));
+    });
+  }
+}
+
 void SfnService::registerHandlers(api::Router& router) {
   registerStateMachineHandlers(*model_, router);
   registerExecutionHandlers(*model_, router);

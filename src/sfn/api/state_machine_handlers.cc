@@ -230,20 +230,17 @@ Result<json::value> listTagsForResource(SfnModel& m, const json::object& in) {
 }  // namespace
 
 void registerStateMachineHandlers(SfnModel& m, api::Router& router) {
-  using Fn = Result<json::value> (*)(SfnModel&, const json::object&);
-  for (auto [op, fn] : std::initializer_list<std::pair<std::string_view, Fn>>{
-           {"CreateStateMachine", createStateMachine},
-           {"DescribeStateMachine", describeStateMachine},
-           {"UpdateStateMachine", updateStateMachine},
-           {"DeleteStateMachine", deleteStateMachine},
-           {"ListStateMachines", listStateMachines},
-           {"DescribeStateMachineForExecution", describeStateMachineForExecution},
-           {"ValidateStateMachineDefinition", validateStateMachineDefinition},
-           {"TagResource", tagResource},
-           {"UntagResource", untagResource},
-           {"ListTagsForResource", listTagsForResource}}) {
-    router.add(kTarget, op, [&m, fn](const api::RequestContext&, const json::object& in) { return fn(m, in); });
-  }
+  addHandlers(m, router,
+              {{"CreateStateMachine", createStateMachine},
+               {"DescribeStateMachine", describeStateMachine},
+               {"UpdateStateMachine", updateStateMachine},
+               {"DeleteStateMachine", deleteStateMachine},
+               {"ListStateMachines", listStateMachines},
+               {"DescribeStateMachineForExecution", describeStateMachineForExecution},
+               {"ValidateStateMachineDefinition", validateStateMachineDefinition},
+               {"TagResource", tagResource},
+               {"UntagResource", untagResource},
+               {"ListTagsForResource", listTagsForResource}});
 }
 
 }  // namespace wharf::sfn

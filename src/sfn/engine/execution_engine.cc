@@ -33,10 +33,6 @@ thread_local bool tl_engine_thread = false;
 
 std::string seqKey(std::string_view arn, int64_t n) { return fmt::format("{}#{:010}", arn, n); }
 
-int64_t toMillis(TimePoint t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
-
 json::object stepInputToJson(const StepInput& in) {
   json::object o;
   o["kind"] = static_cast<int>(in.kind);
@@ -63,9 +59,17 @@ json::object commandToJson(const asl::Command& c) {
   json::object o;
   o["kind"] = static_cast<int>(c.kind);
   o["id"] = c.kind == asl::Command::Kind::kScheduleTask ? c.task.taskId : c.id;
-  if (c.kind == asl::Command::Kind::kStartTimer) o["fireAt"] = toMillis(c.fireAt);
+  if (c.kind == asl::Command::Kind::kStartTimer) o["fireAt"] = epochMillis(c.fireAt);
   if (c.kind == asl::Command::Kind::kScheduleTask) o["resource"] = c.task.resource;
   return o;
+}
+
+// One journaled input through the interpreter: the start (with the execution's input text) or a
+// step. Processing and replay both go through here, so a replay feeds it exactly what ran.
+asl::StepResult advance(asl::Execution& machine, bool start, const std::string& inputText, const StepInput& in) {
+  if (!start) return machine.step(in);
+  auto input = asl::parseJsonText(inputText);
+  return machine.start(input ? *input : json::value(json::object{}));
 }
 
 StepInput stepOf(StepInput::Kind kind, std::string id = {}) {
@@ -199,13 +203,7 @@ class ExecutionEngine::Impl {
       e.ids.queueReplay(ids);
       bool start = o.at("start").as_bool();
       StepInput in = start ? StepInput() : stepInputFromJson(o.at("input").as_object());
-      asl::StepResult r;
-      if (start) {
-        auto input = asl::parseJsonText(e.rec.input);
-        r = e.machine->start(input ? *input : json::value(json::object{}));
-      } else {
-        r = e.machine->step(in);
-      }
+      asl::StepResult r = advance(*e.machine, start, e.rec.input, in);
       (void)e.clock.takeRecorded();
       (void)e.ids.takeRecorded();
       if (!e.clock.replayExhausted() || !e.ids.replayExhausted() ||
@@ -426,13 +424,7 @@ class ExecutionEngine::Impl {
       if (p->work.done) p->work.done(p->next);
       return finishStep(e);
     }
-    asl::StepResult r;
-    if (p->work.start) {
-      auto input = asl::parseJsonText(p->next.input);
-      r = e->machine->start(input ? *input : json::value(json::object{}));
-    } else {
-      r = e->machine->step(p->work.input);
-    }
+    asl::StepResult r = advance(*e->machine, p->work.start, p->next.input, p->work.input);
     std::vector<int64_t> readings = e->clock.takeRecorded();
     std::vector<std::string> ids = e->ids.takeRecorded();
     ExecutionRecord& next = p->next;
@@ -462,7 +454,8 @@ class ExecutionEngine::Impl {
       next.cause = e->machine->cause();
     }
     next.eventCount += static_cast<int64_t>(r.events.size());
-    if (!next.running()) next.stopMillis = r.events.empty() ? clock_.nowMillis() : toMillis(r.events.back().timestamp);
+    if (!next.running())
+      next.stopMillis = r.events.empty() ? clock_.nowMillis() : epochMillis(r.events.back().timestamp);
     p->commands = std::move(r.commands);
 
     if (config_.eventSink) p->publish = config_.eventSink->prepare(next, r.events);
@@ -840,7 +833,8 @@ std::optional<ExecutionRecord> ExecutionEngine::describe(const std::string& exec
   return impl_->describe(executionArn);
 }
 
-std::vector<ExecutionSummary> ExecutionEngine::list(const std::string& stateMachineArn, const RecordFilter& keep) const {
+std::vector<ExecutionSummary> ExecutionEngine::list(const std::string& stateMachineArn,
+                                                    const RecordFilter& keep) const {
   return impl_->list(stateMachineArn, keep);
 }
 

@@ -37,10 +37,12 @@ bool isFilesystem(const char* path, int64_t magic) {
   return statfs(path, &st) == 0 && int64_t(st.f_type) == magic;
 }
 
+bool isCrun(const std::string& runtime) { return fs::path(runtime).filename() == "crun"; }
+
 // crun manages either cgroup v1 or v2 but refuses the hybrid layout, so on such hosts it runs
 // without the cgroup2 mount and keeps to the v1 controllers, as runc does there.
 std::string mountHiddenFrom(const std::string& runtime) {
-  if (fs::path(runtime).filename() != "crun") return "";
+  if (!isCrun(runtime)) return "";
   bool hybrid = isFilesystem(kCgroupRoot, TMPFS_MAGIC) && isFilesystem(kHybridUnifiedMount, CGROUP2_SUPER_MAGIC);
   return hybrid ? kHybridUnifiedMount : "";
 }
@@ -110,7 +112,7 @@ OciLauncher::OciLauncher(OciLauncherConfig config)
       layout_(config_.dataDir),
       hiddenMount_(mountHiddenFrom(config_.runtimePath)),
       runtimeCopy_(runtimeCopy(config_.runtimePath)),
-      precompileSeccomp_(fs::path(config_.runtimePath).filename() == "crun") {}
+      precompileSeccomp_(isCrun(config_.runtimePath)) {}
 
 std::string OciLauncher::precompiledSeccomp(const ContainerSpec& container) {
   if (!precompileSeccomp_ || container.seccompUnconfined) return "";
